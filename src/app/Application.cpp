@@ -1,0 +1,83 @@
+// Application: the startup sequence and its exit codes.
+#include "app/Application.hpp"
+
+#include "app/CommandLine.hpp"
+#include "app/Preflight.hpp"
+#include "app/Server.hpp"
+#include "build-config.h"
+#include "log/GstLogBridge.hpp"
+#include "log/LogWriter.hpp"
+#include "log/Logger.hpp"
+
+#include <X11/Xlib.h>
+#include <gst/gst.h>
+
+#include <cstdio>
+#include <exception>
+
+namespace vmrtc {
+
+namespace {
+
+const Logger logger{"config"};
+
+void logProblem(const Problem &p)
+{
+    logger.fatal(p.message, {{"code", p.code},
+                             {"hint", p.hint},
+                             {"exit", std::to_string(toInt(p.exit))}});
+}
+
+} // namespace
+
+int Application::main(int argc, char **argv)
+{
+    try {
+        return run(argc, argv);
+    } catch (const std::exception &e) {
+        Logger{"server"}.fatal(
+            "internal error",
+            {{"code", "INTERNAL_ERROR"}, {"detail", e.what()}, {"exit", "70"}});
+    }
+    return toInt(ExitCode::Internal);
+}
+
+int Application::run(int argc, char **argv)
+{
+    XInitThreads();
+    LogWriter::install();
+
+    Problem usage;
+    std::optional<CommandLine> cli = CommandLine::parse(argc, argv, &usage);
+    if (!cli) {
+        logProblem(usage);
+        return toInt(usage.exit);
+    }
+    if (cli->version) {
+        std::printf("vm-webrtc-server %s\n", VMRTC_VERSION);
+        return toInt(ExitCode::Ok);
+    }
+    LogWriter::configure(cli->logFormat, cli->logLevel);
+
+    gst_init(nullptr, nullptr);
+    GstLogBridge::install();
+
+    Preflight preflight(*cli, Preflight::processEnvironment());
+    preflight.run();
+    if (cli->check) {
+        preflight.printReport();
+        return toInt(exitCodeFor(preflight.problems()));
+    }
+
+    preflight.logNotes();
+    for (const Problem &p : preflight.problems())
+        logProblem(p);
+    if (!preflight.problems().empty())
+        return toInt(exitCodeFor(preflight.problems()));
+
+    logger.info("settings", preflight.loaded().settings.summary());
+    Server server(preflight.config());
+    return server.run();
+}
+
+} // namespace vmrtc

@@ -1,0 +1,23 @@
+// The validated configuration the rest of the server runs on.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vmrtc {
+
+struct Config {
+    std::string sessionId;
+    std::string display;
+    std::string controllerUrl;
+    std::string signallingUrl;
+    std::string signallingToken;          // secret; empty when unset
+    std::string stunServer;               // stun://host:port, empty when unset
+    std::vector<std::string> turnServers; // secret; turn(s)://u:p@host:port
+    int fps = 30;
+    int bitrateKbps = 2000;
+    int width = 0; // 0: the display's own size
+    int height = 0;
+};
+
+} // namespace vmrtc
