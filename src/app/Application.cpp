@@ -76,7 +76,12 @@ int Application::run(int argc, char **argv)
         return toInt(exitCodeFor(preflight.problems()));
 
     logger.info("settings", preflight.loaded().settings.summary());
-    Server server(preflight.config());
+    Server::Options options;
+    options.pipelineDescription = preflight.pipelineDescription();
+    options.loopback = cli->loopback;
+    options.bind = cli->bind;
+    options.port = cli->port;
+    Server server(preflight.config(), std::move(options));
     return server.run();
 }
 

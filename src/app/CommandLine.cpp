@@ -4,7 +4,7 @@
 #include "config/Settings.hpp"
 #include "util/GRef.hpp"
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include <memory>
 
@@ -20,6 +20,9 @@ struct RawOptions {
     char *logLevel = nullptr;
     gboolean check = FALSE;
     gboolean version = FALSE;
+    gboolean loopback = FALSE;
+    gint port = 8080;
+    char *bind = nullptr;
 
     ~RawOptions()
     {
@@ -28,6 +31,7 @@ struct RawOptions {
         g_strfreev(envFiles);
         g_free(logFormat);
         g_free(logLevel);
+        g_free(bind);
     }
 };
 
@@ -72,6 +76,18 @@ std::vector<GOptionEntry> buildEntries(RawOptions &raw,
     entries.push_back({"log-level", 0, 0, G_OPTION_ARG_STRING, &raw.logLevel,
                        "trace, debug, info (default), warning or error",
                        "LEVEL"});
+    entries.push_back({"loopback", 0, 0, G_OPTION_ARG_NONE, &raw.loopback,
+                       "Run an embedded signalling server and viewer page "
+                       "(SESSION_ID defaults to \"loopback\")",
+                       nullptr});
+    entries.push_back({"port", 0, 0, G_OPTION_ARG_INT, &raw.port,
+                       "Loopback mode: HTTP and WebSocket port (default "
+                       "8080; 0 picks a free one)",
+                       "PORT"});
+    entries.push_back({"bind", 0, 0, G_OPTION_ARG_STRING, &raw.bind,
+                       "Loopback mode: address to listen on (default "
+                       "127.0.0.1)",
+                       "ADDRESS"});
     entries.push_back({"version", 0, 0, G_OPTION_ARG_NONE, &raw.version,
                        "Print the version and exit", nullptr});
     entries.push_back({});
@@ -89,6 +105,20 @@ bool convert(const RawOptions &raw, CommandLine &out, Problem *problem)
         out.envFiles.emplace_back(*p);
     out.check = raw.check;
     out.version = raw.version;
+    out.loopback = raw.loopback;
+    out.port = raw.port;
+    if (raw.bind)
+        out.bind = raw.bind;
+    if (out.port < 0 || out.port > 65535) {
+        *problem = usage("--port must be from 0 to 65535");
+        return false;
+    }
+    GRef<GInetAddress> address = GRef<GInetAddress>::adopt(
+        g_inet_address_new_from_string(out.bind.c_str()));
+    if (!address) {
+        *problem = usage("--bind must be an IPv4 or IPv6 address");
+        return false;
+    }
 
     if (raw.logFormat) {
         auto format = parseLogFormat(raw.logFormat);

@@ -18,6 +18,9 @@ struct CommandLine {
     bool version = false;
     LogFormat logFormat = LogFormat::Auto;
     LogLevel logLevel = LogLevel::Info;
+    bool loopback = false;          // embedded signalling + viewer page
+    int port = 8080;                // loopback HTTP/WebSocket port
+    std::string bind = "127.0.0.1"; // loopback listen address
 
     // Parses argv. --help prints and exits 0 inside GOption. On a usage
     // error returns nothing and fills *problem (exit code 64).

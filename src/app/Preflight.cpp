@@ -20,6 +20,9 @@ const Logger logger{"config"};
 
 constexpr std::chrono::milliseconds displayTimeout{2000};
 constexpr size_t maxBadLinesLogged = 10;
+constexpr int defaultWidth = 1280; // for pipelines that capture no display
+constexpr int defaultHeight = 720;
+constexpr int keyframeSeconds = 3; // keyframe safety interval
 
 std::string joined(const std::vector<std::string> &names)
 {
@@ -41,6 +44,7 @@ void printLine(const char *status, std::string_view subject,
 Preflight::Preflight(const CommandLine &commandLine,
                      std::map<std::string, std::string> environment)
 {
+    loopback_ = commandLine.loopback;
     sources_.commandLine = commandLine.settings;
     sources_.envFiles = commandLine.envFiles;
     sources_.defaultEnvFile = VMRTC_DEFAULT_ENV_FILE;
@@ -64,25 +68,79 @@ std::map<std::string, std::string> Preflight::processEnvironment()
 void Preflight::run()
 {
     loaded_ = SettingsLoader::load(sources_);
+    if (loopback_ && !loaded_.settings.get("SESSION_ID"))
+        loaded_.settings.set("SESSION_ID", {"loopback"});
+    problems_ = loaded_.problems;
+
+    loadTemplate();
+    context_.displayRequired = !template_ || template_->uses("display");
     validation_ = ConfigValidator::validate(loaded_, context_);
+    problems_.insert(problems_.end(), validation_.problems.begin(),
+                     validation_.problems.end());
+
     const Config &config = validation_.config;
     if (!loaded_.settings.get("SIGNALLING_URL") &&
         !config.signallingUrl.empty())
         loaded_.settings.set("SIGNALLING_URL",
                              {config.signallingUrl, Origin::Derived, {}});
 
-    problems_ = loaded_.problems;
-    problems_.insert(problems_.end(), validation_.problems.begin(),
-                     validation_.problems.end());
+    probeDisplay();
+    fillTemplate();
+    probeElements();
+}
 
+void Preflight::loadTemplate()
+{
+    const SettingValue *name = loaded_.settings.get("PIPELINE");
+    pipelinePath_ = PipelineTemplate::resolve(name->value);
+    Problem problem;
+    template_ = PipelineTemplate::load(pipelinePath_, &problem);
+    if (!template_)
+        problems_.push_back(problem);
+}
+
+void Preflight::probeDisplay()
+{
     const std::string &display = validation_.config.display;
-    if (!display.empty()) {
-        Problem problem;
-        display_ = DisplayProbe::probe(display, displayTimeout, &problem);
-        if (!display_)
-            problems_.push_back(problem);
-    }
+    if (display.empty() || !context_.displayRequired)
+        return;
+    Problem problem;
+    display_ = DisplayProbe::probe(display, displayTimeout, &problem);
+    if (!display_)
+        problems_.push_back(problem);
+}
 
+void Preflight::fillTemplate()
+{
+    if (!template_ || !problems_.empty())
+        return;
+    Config &c = validation_.config;
+    if (c.width == 0)
+        c.width = display_ ? display_->width : defaultWidth;
+    if (c.height == 0)
+        c.height = display_ ? display_->height : defaultHeight;
+
+    std::map<std::string, std::string> values{
+        {"display", c.display},
+        {"fps", std::to_string(c.fps)},
+        {"width", std::to_string(c.width)},
+        {"height", std::to_string(c.height)},
+        {"bitrate_bps", std::to_string(c.bitrateKbps * 1000)},
+        {"bitrate_kbps", std::to_string(c.bitrateKbps)},
+        {"keyframe_dist", std::to_string(c.fps * keyframeSeconds)},
+    };
+    Problem problem;
+    auto description = template_->substitute(values, &problem);
+    if (!description) {
+        problems_.push_back(problem);
+        return;
+    }
+    if (PipelineTemplate::check(*description, pipelinePath_, &problems_))
+        description_ = *description;
+}
+
+void Preflight::probeElements()
+{
     std::vector<std::string> elements;
     for (std::string_view e : ElementProbe::webrtcElements())
         elements.emplace_back(e);
@@ -124,7 +182,8 @@ void Preflight::printReport() const
     std::vector<std::string_view> subjects{"env files"};
     for (const SettingSpec &spec : Settings::specs())
         subjects.push_back(spec.name);
-    subjects.insert(subjects.end(), {"X server", "GStreamer elements"});
+    subjects.insert(subjects.end(),
+                    {"X server", "pipeline", "GStreamer elements"});
 
     for (std::string_view subject : subjects) {
         bool failed = false;
@@ -143,12 +202,15 @@ void Preflight::printReport() const
             detail = Settings::describe(*v);
         if (subject == "env files" || subject == "GStreamer elements")
             detail.clear();
+        if (subject == "pipeline")
+            detail = pipelinePath_;
         if (subject == "X server" && display_)
             detail = std::to_string(display_->width) + "x" +
                      std::to_string(display_->height) + " on " +
                      validation_.config.display;
-        printLine(subject == "X server" && !display_ ? "skip" : "ok", subject,
-                  detail);
+        bool skipped = (subject == "X server" && !display_) ||
+                       (subject == "pipeline" && description_.empty());
+        printLine(skipped ? "skip" : "ok", subject, detail);
     }
     std::fflush(stdout);
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "app/CommandLine.hpp"
+#include "capture/PipelineTemplate.hpp"
 #include "config/ConfigValidator.hpp"
 #include "config/SettingsLoader.hpp"
 #include "probe/DisplayProbe.hpp"
@@ -25,6 +26,10 @@ public:
     const Problems &problems() const { return problems_; }
     const std::optional<DisplayInfo> &display() const { return display_; }
 
+    // The capture chain with every placeholder filled in, and its file.
+    const std::string &pipelineDescription() const { return description_; }
+    const std::string &pipelinePath() const { return pipelinePath_; }
+
     // Writes the settings lookups and skipped env-file lines to the log.
     void logNotes() const;
 
@@ -35,12 +40,21 @@ public:
     static std::map<std::string, std::string> processEnvironment();
 
 private:
+    void loadTemplate();
+    void probeDisplay();
+    void fillTemplate();
+    void probeElements();
+
+    bool loopback_ = false;
     SettingsSources sources_;
     ValidationContext context_;
     LoadedSettings loaded_;
     Validation validation_;
     std::optional<DisplayInfo> display_;
     Problems problems_;
+    std::optional<PipelineTemplate> template_;
+    std::string pipelinePath_;
+    std::string description_;
 };
 
 } // namespace vmrtc

@@ -1,16 +1,29 @@
 // The running server: owns the main loop and stops on SIGTERM or SIGINT.
 #pragma once
 
+#include "capture/MediaPipeline.hpp"
 #include "config/Config.hpp"
+#include "loopback/SignallingServer.hpp"
+#include "session/Producer.hpp"
 #include "util/GRef.hpp"
 
 #include <glib.h>
+
+#include <memory>
+#include <string>
 
 namespace vmrtc {
 
 class Server {
 public:
-    explicit Server(Config config);
+    struct Options {
+        std::string pipelineDescription; // filled-in capture chain
+        bool loopback = false;
+        std::string bind = "127.0.0.1";
+        int port = 8080;
+    };
+
+    Server(Config config, Options options);
     ~Server();
 
     Server(const Server &) = delete;
@@ -20,12 +33,21 @@ public:
     int run();
 
 private:
+    bool startLoopback();
+    bool startStreaming();
+    void shutdown();
+    std::string metaJson() const;
+
     static gboolean onSigterm(gpointer self);
     static gboolean onSigint(gpointer self);
     void stop(int signal);
 
     Config config_;
+    Options options_;
     GRef<GMainLoop> loop_;
+    std::unique_ptr<SignallingServer> loopbackServer_;
+    std::unique_ptr<MediaPipeline> media_;
+    std::unique_ptr<Producer> producer_;
     guint sigterm_ = 0;
     guint sigint_ = 0;
     int stopSignal_ = 0;

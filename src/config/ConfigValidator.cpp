@@ -184,7 +184,7 @@ void ConfigValidator::checkRequired(const LoadedSettings &loaded,
                                     " is not an X display name",
                                 "use the form [host]:N[.S], e.g. :0 or :99.0",
                                 ExitCode::Config, "DISPLAY"});
-    } else {
+    } else if (context.displayRequired) {
         problems.push_back({"DISPLAY_MISSING", "DISPLAY is not set",
                             missingHint("DISPLAY", "display", loaded, context),
                             ExitCode::Config, "DISPLAY"});
@@ -301,6 +301,28 @@ void ConfigValidator::checkNumbers(const Settings &settings)
     number(settings, "VIDEO_BITRATE_KBPS", 100, 100000, &c.bitrateKbps);
     number(settings, "VIDEO_WIDTH", 16, 8192, &c.width);
     number(settings, "VIDEO_HEIGHT", 16, 8192, &c.height);
+    number(settings, "MAX_VIEWERS", 1, 64, &c.maxViewers);
+    c.pipeline = settings.get("PIPELINE")->value;
+    checkPortRange(settings);
+}
+
+void ConfigValidator::checkPortRange(const Settings &settings)
+{
+    Config &c = result_.config;
+    bool hasMin = number(settings, "ICE_PORT_MIN", 1024, 65535, &c.icePortMin);
+    bool hasMax = number(settings, "ICE_PORT_MAX", 1024, 65535, &c.icePortMax);
+    bool bothOrNeither = (settings.get("ICE_PORT_MIN") != nullptr) ==
+                         (settings.get("ICE_PORT_MAX") != nullptr);
+    if (bothOrNeither && (!hasMin || !hasMax || c.icePortMin <= c.icePortMax))
+        return;
+
+    c.icePortMin = c.icePortMax = 0;
+    result_.problems.push_back(
+        {"SETTING_INVALID",
+         "ICE_PORT_MIN and ICE_PORT_MAX must be set together, with "
+         "ICE_PORT_MIN <= ICE_PORT_MAX",
+         "set both, e.g. ICE_PORT_MIN=40000 ICE_PORT_MAX=40099, or neither",
+         ExitCode::Config, "ICE_PORT_MIN"});
 }
 
 } // namespace vmrtc

@@ -13,6 +13,7 @@ namespace vmrtc {
 struct ValidationContext {
     bool underSupervisor = false; // SUPERVISOR_ENABLED is set
     std::string defaultEnvFile;   // as given to SettingsLoader
+    bool displayRequired = true;  // false when the pipeline captures no X
 };
 
 struct Validation {
@@ -44,6 +45,7 @@ private:
     void checkUrls(const Settings &settings);
     void checkIceServers(const Settings &settings);
     void checkNumbers(const Settings &settings);
+    void checkPortRange(const Settings &settings);
     bool number(const Settings &settings, std::string_view name, int min,
                 int max, int *out);
 

@@ -7,7 +7,7 @@ namespace vmrtc {
 
 namespace {
 
-constexpr std::array<SettingSpec, 11> table{{
+constexpr std::array<SettingSpec, 15> table{{
     {"SESSION_ID", "session-id", "ID",
      "Session this VM serves; viewers of this session are routed here", "",
      true, false},
@@ -37,6 +37,16 @@ constexpr std::array<SettingSpec, 11> table{{
      "Video width, 16 to 8192; default the display's", "", false, false},
     {"VIDEO_HEIGHT", "height", "PIXELS",
      "Video height, 16 to 8192; default the display's", "", false, false},
+    {"PIPELINE", "pipeline", "NAME|FILE",
+     "Capture pipeline template: a name in the pipelines folder or a file",
+     "x11-vp8", false, false},
+    {"ICE_PORT_MIN", "ice-port-min", "PORT",
+     "Lowest UDP port for media (with ICE_PORT_MAX); default any", "", false,
+     false},
+    {"ICE_PORT_MAX", "ice-port-max", "PORT",
+     "Highest UDP port for media (with ICE_PORT_MIN)", "", false, false},
+    {"MAX_VIEWERS", "max-viewers", "N", "Concurrent viewers, 1 to 64", "8",
+     false, false},
 }};
 
 std::string lower(std::string_view name)

@@ -2,8 +2,9 @@
 #include "log/GstLogBridge.hpp"
 
 #include "log/Logger.hpp"
-#include "util/GRef.hpp"
 
+#include <map>
+#include <mutex>
 #include <string>
 
 namespace vmrtc {
@@ -11,6 +12,40 @@ namespace vmrtc {
 namespace {
 
 const Logger logger{"gstreamer"};
+
+// Some elements warn once per packet; each source line gets a budget.
+constexpr gint64 windowUs = 10 * G_USEC_PER_SEC;
+constexpr unsigned perWindow = 3;
+
+struct Budget {
+    gint64 windowStart = 0;
+    unsigned used = 0;
+    unsigned suppressed = 0;
+};
+
+std::mutex budgetLock;
+std::map<std::string, Budget> budgets;
+
+// True when the record may be written; *suppressed is how many from the
+// same place were dropped since the last one written.
+bool allow(const std::string &where, unsigned *suppressed)
+{
+    std::lock_guard lock(budgetLock);
+    Budget &b = budgets[where];
+    gint64 now = g_get_monotonic_time();
+    if (now - b.windowStart > windowUs) {
+        b.windowStart = now;
+        b.used = 0;
+    }
+    if (b.used >= perWindow) {
+        b.suppressed++;
+        return false;
+    }
+    b.used++;
+    *suppressed = b.suppressed;
+    b.suppressed = 0;
+    return true;
+}
 
 } // namespace
 
@@ -26,23 +61,28 @@ void GstLogBridge::install()
 
 void GstLogBridge::forward(GstDebugCategory *category, GstDebugLevel level,
                            const gchar *file, const gchar *, gint line,
-                           GObject *object, GstDebugMessage *message, gpointer)
+                           GObject *, GstDebugMessage *message, gpointer)
 {
     if (level > GST_LEVEL_WARNING)
         return;
 
-    LogFields fields{
-        {"category", gst_debug_category_get_name(category)},
-        {"source", std::string(file) + ':' + std::to_string(line)}};
-    if (object && GST_IS_OBJECT(object)) {
-        GUnique<char> name{gst_object_get_path_string(GST_OBJECT(object))};
-        fields.push_back({"object", name.get()});
-    }
+    std::string where = std::string(file) + ':' + std::to_string(line);
+    unsigned suppressed = 0;
+    if (!allow(where, &suppressed))
+        return;
+
+    // The object's id is precomputed by GStreamer: asking the object for
+    // its path here would take its locks, which the caller may hold.
+    const char *id = gst_debug_message_get_id(message);
+    LogFields fields{{"category", gst_debug_category_get_name(category)},
+                     {"source", where},
+                     {"object", id ? id : ""}};
+    if (suppressed > 0)
+        fields.push_back({"suppressed", std::to_string(suppressed)});
 
     const char *text = gst_debug_message_get(message);
-    LogLevel ours =
-        level == GST_LEVEL_ERROR ? LogLevel::Error : LogLevel::Warning;
-    logger.log(ours, text ? text : "", fields);
+    logger.log(level == GST_LEVEL_ERROR ? LogLevel::Error : LogLevel::Warning,
+               text ? text : "", fields);
 }
 
 } // namespace vmrtc

@@ -11,6 +11,7 @@
 
 #include <glib-object.h>
 #include <gst/gst.h>
+#include <json-glib/json-glib.h>
 
 #include <memory>
 #include <utility>
@@ -50,6 +51,8 @@ VMRTC_REF_TRAITS(GstMessage, gst_message_ref, gst_message_unref);
 VMRTC_REF_TRAITS(GstBuffer, gst_buffer_ref, gst_buffer_unref);
 VMRTC_REF_TRAITS(GstEvent, gst_event_ref, gst_event_unref);
 VMRTC_REF_TRAITS(GstPromise, gst_promise_ref, gst_promise_unref);
+VMRTC_REF_TRAITS(JsonNode, json_node_ref, json_node_unref);
+VMRTC_REF_TRAITS(JsonObject, json_object_ref, json_object_unref);
 
 #undef VMRTC_REF_TRAITS
 
@@ -115,6 +118,7 @@ VMRTC_FREE_TRAITS(char, g_free);
 VMRTC_FREE_TRAITS(char *, g_strfreev);
 VMRTC_FREE_TRAITS(GError, g_error_free);
 VMRTC_FREE_TRAITS(GOptionContext, g_option_context_free);
+VMRTC_FREE_TRAITS(GSList, g_slist_free); // the list only, not its items
 
 #undef VMRTC_FREE_TRAITS
 

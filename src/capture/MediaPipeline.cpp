@@ -1,0 +1,176 @@
+// MediaPipeline: build the shared chain, attach and detach viewers.
+#include "capture/MediaPipeline.hpp"
+
+#include "capture/PipelineTemplate.hpp"
+#include "log/Logger.hpp"
+
+#include <gst/video/video.h>
+
+namespace vmrtc {
+
+namespace {
+
+const Logger logger{"capture"};
+
+GstClockTime monotonicNow()
+{
+    return static_cast<GstClockTime>(g_get_monotonic_time()) * GST_USECOND;
+}
+
+} // namespace
+
+MediaPipeline::MediaPipeline(std::string description, ErrorHandler onError)
+    : description_(std::move(description)), onError_(std::move(onError))
+{}
+
+MediaPipeline::~MediaPipeline()
+{
+    if (busWatch_)
+        g_source_remove(busWatch_);
+    if (pipeline_)
+        gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+}
+
+bool MediaPipeline::build(std::string *error)
+{
+    std::string full =
+        description_ + " ! tee name=fanout allow-not-linked=true";
+    GError *parseError = nullptr;
+    GstElement *parsed = gst_parse_launch_full(
+        full.c_str(), nullptr, GST_PARSE_FLAG_FATAL_ERRORS, &parseError);
+    GUnique<GError> owned{parseError};
+    if (!parsed) {
+        *error = parseError ? parseError->message : "pipeline does not parse";
+        return false;
+    }
+    pipeline_ = GRef<GstElement>::adopt(parsed);
+    gst_element_set_name(pipeline_.get(), "media");
+
+    GstBin *bin = GST_BIN(pipeline_.get());
+    tee_ = GRef<GstElement>::adopt(gst_bin_get_by_name(bin, "fanout"));
+    encoder_ = GRef<GstElement>::adopt(gst_bin_get_by_name(
+        bin, std::string(PipelineTemplate::encoderName).c_str()));
+    GRef<GstElement> payloader = GRef<GstElement>::adopt(gst_bin_get_by_name(
+        bin, std::string(PipelineTemplate::payloaderName).c_str()));
+    if (!payloader) {
+        *error = "no element named payloader";
+        return false;
+    }
+
+    // Every keyframe request from any viewer passes the payloader's sink
+    // pad on its way upstream to the encoder.
+    GRef<GstPad> sink = GRef<GstPad>::adopt(
+        gst_element_get_static_pad(payloader.get(), "sink"));
+    gst_pad_add_probe(sink.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+                      &MediaPipeline::onUpstreamEvent, this, nullptr);
+
+    GRef<GstBus> bus =
+        GRef<GstBus>::adopt(gst_element_get_bus(pipeline_.get()));
+    busWatch_ =
+        gst_bus_add_watch(bus.get(), &MediaPipeline::onBusMessage, this);
+    return true;
+}
+
+void MediaPipeline::attach(GstElement *viewerBin)
+{
+    gst_bin_add(GST_BIN(pipeline_.get()), viewerBin);
+    GRef<GstPad> teePad = GRef<GstPad>::adopt(
+        gst_element_request_pad_simple(tee_.get(), "src_%u"));
+    GRef<GstPad> sink =
+        GRef<GstPad>::adopt(gst_element_get_static_pad(viewerBin, "sink"));
+    GstPadLinkReturn linked = gst_pad_link(teePad.get(), sink.get());
+    if (linked != GST_PAD_LINK_OK)
+        logger.error("cannot link a viewer to the tee",
+                     {{"result", gst_pad_link_get_name(linked)}});
+
+    viewers_++;
+    if (running_)
+        gst_element_sync_state_with_parent(viewerBin);
+    else
+        setRunning(true);
+}
+
+void MediaPipeline::detach(GstElement *viewerBin)
+{
+    GRef<GstPad> sink =
+        GRef<GstPad>::adopt(gst_element_get_static_pad(viewerBin, "sink"));
+    GRef<GstPad> teePad = GRef<GstPad>::adopt(gst_pad_get_peer(sink.get()));
+
+    // Unlinking from the main thread while the tee pushes is safe: the
+    // push then returns NOT_LINKED, which the tee ignores for this pad.
+    if (teePad) {
+        gst_pad_unlink(teePad.get(), sink.get());
+        gst_element_release_request_pad(tee_.get(), teePad.get());
+    }
+    gst_element_set_state(viewerBin, GST_STATE_NULL);
+    gst_bin_remove(GST_BIN(pipeline_.get()), viewerBin);
+
+    if (viewers_ > 0 && --viewers_ == 0)
+        setRunning(false);
+}
+
+void MediaPipeline::setRunning(bool run)
+{
+    running_ = run;
+    logger.info(run ? "capture started" : "capture stopped: no viewer left");
+    GstStateChangeReturn r = gst_element_set_state(
+        pipeline_.get(), run ? GST_STATE_PLAYING : GST_STATE_NULL);
+    if (r == GST_STATE_CHANGE_FAILURE)
+        logger.error("the media pipeline did not change state",
+                     {{"target", run ? "playing" : "null"}});
+}
+
+bool MediaPipeline::allowKeyframe()
+{
+    GstClockTime now = monotonicNow();
+    GstClockTime last = lastKeyframe_.load();
+    if (last != GST_CLOCK_TIME_NONE && now - last < minKeyframeInterval)
+        return false;
+    return lastKeyframe_.compare_exchange_strong(last, now);
+}
+
+void MediaPipeline::requestKeyframe(const char *reason)
+{
+    if (!running_ || !encoder_)
+        return;
+    logger.debug("keyframe requested", {{"reason", reason}});
+    GRef<GstPad> src =
+        GRef<GstPad>::adopt(gst_element_get_static_pad(encoder_.get(), "src"));
+    gst_pad_send_event(src.get(), gst_video_event_new_upstream_force_key_unit(
+                                      GST_CLOCK_TIME_NONE, TRUE, 0));
+}
+
+GstPadProbeReturn
+MediaPipeline::onUpstreamEvent(GstPad *, GstPadProbeInfo *info, gpointer data)
+{
+    auto *self = static_cast<MediaPipeline *>(data);
+    GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
+    if (!gst_video_event_is_force_key_unit(event))
+        return GST_PAD_PROBE_OK;
+    return self->allowKeyframe() ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+}
+
+gboolean MediaPipeline::onBusMessage(GstBus *, GstMessage *message,
+                                     gpointer data)
+{
+    auto *self = static_cast<MediaPipeline *>(data);
+    // A viewer joining a running live pipeline changes its latency.
+    if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_LATENCY)
+        gst_bin_recalculate_latency(GST_BIN(self->pipeline_.get()));
+    if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
+        GError *error = nullptr;
+        gchar *debug = nullptr;
+        gst_message_parse_error(message, &error, &debug);
+        GUnique<GError> ownedError{error};
+        GUnique<char> ownedDebug{debug};
+        GUnique<char> source{gst_object_get_path_string(message->src)};
+        logger.error("media pipeline error", {{"source", source.get()},
+                                              {"error", error->message},
+                                              {"detail", debug ? debug : ""}});
+        if (self->onError_)
+            self->onError_(error->message);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+} // namespace vmrtc

@@ -1,0 +1,68 @@
+// The shared capture and encode chain, fanned out to one branch per viewer.
+#pragma once
+
+#include "util/GRef.hpp"
+
+#include <gst/gst.h>
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+namespace vmrtc {
+
+// Owns one GstPipeline: the template's chain (capture ! … ! payloader),
+// then a tee. Each viewer is a bin of its own linked to a tee pad. The
+// pipeline runs only while at least one viewer is attached. Main thread
+// only, except for the pad probe that rate-limits keyframe requests.
+class MediaPipeline {
+public:
+    // Called on the main thread with GStreamer's error text.
+    using ErrorHandler = std::function<void(const std::string &)>;
+
+    MediaPipeline(std::string description, ErrorHandler onError);
+    ~MediaPipeline();
+
+    MediaPipeline(const MediaPipeline &) = delete;
+    MediaPipeline &operator=(const MediaPipeline &) = delete;
+
+    // Parses the description and builds the pipeline (stopped).
+    bool build(std::string *error);
+
+    // Links a viewer's bin (one "sink" pad taking RTP) to the tee and starts
+    // the pipeline if it was stopped. The pipeline keeps a reference.
+    void attach(GstElement *viewerBin);
+
+    // Unlinks and drops a viewer's bin; stops the pipeline after the last.
+    void detach(GstElement *viewerBin);
+
+    // Asks the encoder for a keyframe now; requests closer together than
+    // the minimum interval are merged into one.
+    void requestKeyframe(const char *reason);
+
+    size_t viewerCount() const { return viewers_; }
+    bool running() const { return running_; }
+    GstElement *pipeline() const { return pipeline_.get(); }
+
+    static constexpr GstClockTime minKeyframeInterval = 500 * GST_MSECOND;
+
+private:
+    void setRunning(bool run);
+    bool allowKeyframe();
+    static gboolean onBusMessage(GstBus *bus, GstMessage *message,
+                                 gpointer self);
+    static GstPadProbeReturn onUpstreamEvent(GstPad *pad, GstPadProbeInfo *info,
+                                             gpointer self);
+
+    std::string description_;
+    ErrorHandler onError_;
+    GRef<GstElement> pipeline_;
+    GRef<GstElement> tee_;
+    GRef<GstElement> encoder_;
+    guint busWatch_ = 0;
+    size_t viewers_ = 0;
+    bool running_ = false;
+    std::atomic<GstClockTime> lastKeyframe_{GST_CLOCK_TIME_NONE};
+};
+
+} // namespace vmrtc

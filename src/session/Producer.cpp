@@ -1,0 +1,170 @@
+// Producer: session lifecycle driven by signalling messages.
+#include "session/Producer.hpp"
+
+#include "log/Logger.hpp"
+
+namespace vmrtc {
+
+namespace {
+
+const Logger logger{"session"};
+
+Message endSessionMessage(const std::string &id)
+{
+    Message m;
+    m.type = MessageType::EndSession;
+    m.sessionId = id;
+    return m;
+}
+
+} // namespace
+
+Producer::Producer(Options options, MediaPipeline &media)
+    : options_(std::move(options)), media_(media),
+      signalling_(
+          options_.signalling, [this](const Message &m) { handle(m); },
+          [](bool) {})
+{}
+
+Producer::~Producer()
+{
+    while (!sessions_.empty()) {
+        std::string id = sessions_.begin()->first; // erased by endSession
+        endSession(id, "server stopping", true);
+    }
+}
+
+void Producer::start()
+{
+    signalling_.start();
+}
+
+void Producer::send(Message message)
+{
+    if (!signalling_.send(message))
+        logger.debug("signalling down, message not sent",
+                     {{"type", std::string(Message::typeName(message.type))},
+                      {"session", message.sessionId}});
+}
+
+void Producer::handle(const Message &message)
+{
+    switch (message.type) {
+    case MessageType::StartSession:
+        startSession(message);
+        break;
+    case MessageType::Peer:
+        peerMessage(message);
+        break;
+    case MessageType::EndSession:
+        endSession(message.sessionId, "ended by the viewer", false);
+        break;
+    case MessageType::Error:
+        logger.warning("the signalling server reported an error",
+                       {{"details", message.details}});
+        break;
+    default:
+        logger.debug("ignored a message a producer does not expect",
+                     {{"type", std::string(Message::typeName(message.type))}});
+    }
+}
+
+void Producer::startSession(const Message &message)
+{
+    const std::string &id = message.sessionId;
+    if (id.empty() || sessions_.contains(id)) {
+        logger.warning(id.empty() ? "startSession without a sessionId"
+                                  : "duplicate startSession ignored",
+                       {{"session", id}, {"peer", message.peerId}});
+        return;
+    }
+    if (sessions_.size() >= options_.maxViewers) {
+        logger.warning("viewer refused: too many viewers",
+                       {{"session", id},
+                        {"max_viewers", std::to_string(options_.maxViewers)}});
+        send(endSessionMessage(id));
+        return;
+    }
+
+    auto session =
+        ViewerSession::create(id, message.peerId, options_.ice, eventsFor(id));
+    if (!session) {
+        logger.error("cannot create a WebRTC session", {{"session", id}});
+        send(endSessionMessage(id));
+        return;
+    }
+    sessions_[id] = session;
+    logger.info("session started",
+                {{"session", id},
+                 {"peer", message.peerId},
+                 {"viewers", std::to_string(sessions_.size())}});
+    media_.attach(session->bin());
+}
+
+ViewerSession::Events Producer::eventsFor(const std::string &id)
+{
+    ViewerSession::Events events;
+    events.offer = [this, id](const std::string &sdp) {
+        Message m;
+        m.type = MessageType::Peer;
+        m.sessionId = id;
+        m.sdp = SdpPayload{"offer", sdp};
+        send(m);
+    };
+    events.candidate = [this, id](unsigned mline, const std::string &c) {
+        Message m;
+        m.type = MessageType::Peer;
+        m.sessionId = id;
+        m.ice = IcePayload{c, mline};
+        send(m);
+    };
+    events.connected = [this] { media_.requestKeyframe("viewer joined"); };
+    events.failed = [this, id](const std::string &reason) {
+        endSession(id, reason, true);
+    };
+    return events;
+}
+
+void Producer::peerMessage(const Message &message)
+{
+    auto it = sessions_.find(message.sessionId);
+    if (it == sessions_.end()) {
+        logger.warning("peer message for an unknown session dropped",
+                       {{"session", message.sessionId}});
+        return;
+    }
+    ViewerSession &session = *it->second;
+    if (message.ice) {
+        session.addCandidate(message.ice->mlineIndex, message.ice->candidate);
+        return;
+    }
+    std::string error = "the viewer sent an offer; this server offers";
+    if (message.sdp->type == "answer" &&
+        session.applyAnswer(message.sdp->sdp, &error))
+        return;
+    logger.warning("bad answer",
+                   {{"session", message.sessionId}, {"reason", error}});
+    if (!session.answered())
+        endSession(message.sessionId, "unusable answer: " + error, true);
+}
+
+void Producer::endSession(const std::string &id, const std::string &reason,
+                          bool tellSignalling)
+{
+    auto it = sessions_.find(id);
+    if (it == sessions_.end()) {
+        logger.debug("endSession for an unknown session", {{"session", id}});
+        return;
+    }
+    std::shared_ptr<ViewerSession> session = it->second;
+    sessions_.erase(it);
+    media_.detach(session->bin());
+    if (tellSignalling)
+        send(endSessionMessage(id));
+    logger.info("session ended",
+                {{"session", id},
+                 {"reason", reason},
+                 {"viewers", std::to_string(sessions_.size())}});
+}
+
+} // namespace vmrtc

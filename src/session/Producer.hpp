@@ -1,0 +1,48 @@
+// The producer side of the protocol: one ViewerSession per startSession.
+#pragma once
+
+#include "capture/MediaPipeline.hpp"
+#include "session/ViewerSession.hpp"
+#include "signalling/SignallingClient.hpp"
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace vmrtc {
+
+// Routes signalling messages to viewer sessions and sessions' offers and
+// candidates back to signalling; attaches each session to the shared
+// chain. Main thread only.
+class Producer {
+public:
+    struct Options {
+        SignallingClient::Options signalling;
+        IceConfig ice;
+        size_t maxViewers = 8;
+    };
+
+    Producer(Options options, MediaPipeline &media);
+    ~Producer();
+
+    void start();
+
+    size_t sessionCount() const { return sessions_.size(); }
+    bool registered() const { return signalling_.registered(); }
+
+private:
+    void handle(const Message &message);
+    void startSession(const Message &message);
+    void peerMessage(const Message &message);
+    void endSession(const std::string &id, const std::string &reason,
+                    bool tellSignalling);
+    ViewerSession::Events eventsFor(const std::string &id);
+    void send(Message message);
+
+    Options options_;
+    MediaPipeline &media_;
+    SignallingClient signalling_;
+    std::map<std::string, std::shared_ptr<ViewerSession>> sessions_;
+};
+
+} // namespace vmrtc

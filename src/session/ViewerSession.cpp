@@ -1,0 +1,340 @@
+// ViewerSession: webrtcbin set-up, offer, answer and candidates.
+#include "session/ViewerSession.hpp"
+
+#include "log/Logger.hpp"
+#include "util/MainThread.hpp"
+
+#define GST_USE_UNSTABLE_API
+#include <gst/sdp/sdp.h>
+#include <gst/webrtc/webrtc.h>
+
+#include <sstream>
+
+namespace vmrtc {
+
+namespace {
+
+const Logger logger{"session"};
+
+// The address field of an ICE candidate line ("candidate:f c p prio ADDR
+// port typ …"), or empty.
+std::string candidateAddress(const std::string &candidate)
+{
+    std::istringstream fields(candidate);
+    std::string word;
+    for (int i = 0; i < 5 && fields >> word; i++) {
+        if (i == 4)
+            return word;
+    }
+    return {};
+}
+
+std::string sessionDescriptionText(GstWebRTCSessionDescription *desc)
+{
+    GUnique<char> text{gst_sdp_message_as_text(desc->sdp)};
+    return text.get();
+}
+
+} // namespace
+
+ViewerSession::ViewerSession(std::string id, std::string peer, Events events)
+    : id_(std::move(id)), peer_(std::move(peer)), events_(std::move(events))
+{}
+
+std::shared_ptr<ViewerSession> ViewerSession::create(std::string id,
+                                                     std::string peer,
+                                                     const IceConfig &ice,
+                                                     Events events)
+{
+    std::shared_ptr<ViewerSession> session(
+        new ViewerSession(std::move(id), std::move(peer), std::move(events)));
+    if (!session->build(ice))
+        return nullptr;
+    session->connectSignals();
+    return session;
+}
+
+ViewerSession::~ViewerSession()
+{
+    for (gulong handler : handlers_)
+        g_signal_handler_disconnect(webrtc_.get(), handler);
+    if (bin_)
+        gst_element_set_state(bin_.get(), GST_STATE_NULL);
+}
+
+bool ViewerSession::build(const IceConfig &ice)
+{
+    std::string name = "viewer-" + id_.substr(0, 8);
+    bin_ = GRef<GstElement>::adopt(gst_bin_new(name.c_str()));
+    GstElement *queue = gst_element_factory_make("queue", nullptr);
+    webrtc_ = GRef<GstElement>::adopt(
+        gst_element_factory_make("webrtcbin", "webrtc"));
+    if (!queue || !webrtc_)
+        return false;
+
+    // A burst (a keyframe) may fill the queue; old packets go first.
+    g_object_set(queue, "max-size-buffers", 0u, "max-size-bytes", 0u,
+                 "max-size-time", 300 * GST_MSECOND, "leaky", 2, nullptr);
+    g_object_set(webrtc_.get(), "bundle-policy",
+                 GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, nullptr);
+    configureIce(ice);
+    gst_bin_add_many(GST_BIN(bin_.get()), queue, webrtc_.get(), nullptr);
+
+    if (!addSendTransceiver(queue))
+        return false;
+    GRef<GstPad> queueSink =
+        GRef<GstPad>::adopt(gst_element_get_static_pad(queue, "sink"));
+    gst_element_add_pad(bin_.get(), gst_ghost_pad_new("sink", queueSink.get()));
+    return true;
+}
+
+void ViewerSession::configureIce(const IceConfig &ice)
+{
+    if (!ice.stunServer.empty())
+        g_object_set(webrtc_.get(), "stun-server", ice.stunServer.c_str(),
+                     nullptr);
+    for (const std::string &turn : ice.turnServers) {
+        gboolean added = FALSE;
+        g_signal_emit_by_name(webrtc_.get(), "add-turn-server", turn.c_str(),
+                              &added);
+        if (!added)
+            logger.warning("webrtcbin refused a TURN server",
+                           {{"session", id_}});
+    }
+    if (ice.portMin > 0) {
+        GstWebRTCICE *agent = nullptr;
+        g_object_get(webrtc_.get(), "ice-agent", &agent, nullptr);
+        GRef<GstWebRTCICE> owned = GRef<GstWebRTCICE>::adopt(agent);
+        g_object_set(agent, "min-rtp-port", static_cast<guint>(ice.portMin),
+                     "max-rtp-port", static_cast<guint>(ice.portMax), nullptr);
+    }
+}
+
+bool ViewerSession::addSendTransceiver(GstElement *queue)
+{
+    GRef<GstCaps> caps = GRef<GstCaps>::adopt(gst_caps_from_string(rtpCaps));
+    GstPadTemplate *templ =
+        gst_element_get_pad_template(webrtc_.get(), "sink_%u");
+    GRef<GstPad> sink = GRef<GstPad>::adopt(
+        gst_element_request_pad(webrtc_.get(), templ, nullptr, caps.get()));
+    if (!sink)
+        return false;
+
+    GstWebRTCRTPTransceiver *transceiver = nullptr;
+    g_object_get(sink.get(), "transceiver", &transceiver, nullptr);
+    GRef<GstWebRTCRTPTransceiver> owned =
+        GRef<GstWebRTCRTPTransceiver>::adopt(transceiver);
+    if (!transceiver)
+        return false;
+    g_object_set(transceiver, "direction",
+                 GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, "do-nack", TRUE,
+                 nullptr);
+
+    GRef<GstPad> queueSrc =
+        GRef<GstPad>::adopt(gst_element_get_static_pad(queue, "src"));
+    return gst_pad_link(queueSrc.get(), sink.get()) == GST_PAD_LINK_OK;
+}
+
+void ViewerSession::connectSignals()
+{
+    auto connect = [this](const char *signal, GCallback callback) {
+        handlers_.push_back(g_signal_connect_data(
+            webrtc_.get(), signal, callback, new Weak(weak_from_this()),
+            &ViewerSession::freeWeak, GConnectFlags(0)));
+    };
+    connect("on-negotiation-needed", G_CALLBACK(&onNegotiationNeeded));
+    connect("on-ice-candidate", G_CALLBACK(&onIceCandidate));
+    connect("notify::connection-state", G_CALLBACK(&onStateNotify));
+}
+
+void ViewerSession::freeWeak(gpointer weak, GClosure *)
+{
+    delete static_cast<Weak *>(weak);
+}
+
+void ViewerSession::onNegotiationNeeded(GstElement *, gpointer weak)
+{
+    Weak session = *static_cast<Weak *>(weak);
+    runOnMainThread([session] {
+        if (auto self = session.lock())
+            self->createOffer();
+    });
+}
+
+void ViewerSession::createOffer()
+{
+    if (offered_)
+        return;
+    offered_ = true;
+    logger.debug("creating offer", {{"session", id_}});
+    GstPromise *promise = gst_promise_new_with_change_func(
+        &ViewerSession::onOfferReply, new Weak(weak_from_this()),
+        [](gpointer weak) { delete static_cast<Weak *>(weak); });
+    g_signal_emit_by_name(webrtc_.get(), "create-offer", nullptr, promise);
+}
+
+void ViewerSession::onOfferReply(GstPromise *promise, gpointer weak)
+{
+    Weak session = *static_cast<Weak *>(weak);
+    const GstStructure *reply = gst_promise_get_reply(promise);
+    GstWebRTCSessionDescription *offer = nullptr;
+    if (reply)
+        gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+                          &offer, nullptr);
+    gst_promise_unref(promise);
+
+    std::string sdp = offer ? sessionDescriptionText(offer) : std::string();
+    if (auto self = session.lock(); self && offer)
+        g_signal_emit_by_name(self->webrtc_.get(), "set-local-description",
+                              offer, nullptr);
+    if (offer)
+        gst_webrtc_session_description_free(offer);
+
+    runOnMainThread([session, sdp] {
+        if (auto self = session.lock())
+            self->offerCreated(sdp);
+    });
+}
+
+void ViewerSession::offerCreated(const std::string &sdp)
+{
+    if (sdp.empty()) {
+        logger.error("webrtcbin made no offer", {{"session", id_}});
+        events_.failed("no offer");
+        return;
+    }
+    logger.trace("offer", {{"session", id_}, {"sdp", sdp}});
+    events_.offer(sdp);
+}
+
+bool ViewerSession::applyAnswer(const std::string &sdp, std::string *error)
+{
+    if (!offered_ || answered_) {
+        *error = answered_ ? "a second answer" : "an answer before the offer";
+        return false;
+    }
+    GstSDPMessage *message = nullptr;
+    gst_sdp_message_new_from_text(sdp.c_str(), &message);
+    if (!message || gst_sdp_message_medias_len(message) == 0) {
+        if (message)
+            gst_sdp_message_free(message);
+        *error = "the answer is not an SDP with a media section";
+        return false;
+    }
+
+    answered_ = true;
+    logger.trace("answer", {{"session", id_}, {"sdp", sdp}});
+    GstWebRTCSessionDescription *answer =
+        gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, message);
+    GstPromise *promise = gst_promise_new_with_change_func(
+        &ViewerSession::onAnswerApplied, new Weak(weak_from_this()),
+        [](gpointer weak) { delete static_cast<Weak *>(weak); });
+    g_signal_emit_by_name(webrtc_.get(), "set-remote-description", answer,
+                          promise);
+    gst_webrtc_session_description_free(answer);
+    return true;
+}
+
+void ViewerSession::onAnswerApplied(GstPromise *promise, gpointer weak)
+{
+    Weak session = *static_cast<Weak *>(weak);
+    const GstStructure *reply = gst_promise_get_reply(promise);
+    std::string failure;
+    if (reply && gst_structure_has_field(reply, "error")) {
+        GError *error = nullptr;
+        gst_structure_get(reply, "error", G_TYPE_ERROR, &error, nullptr);
+        failure = error ? error->message : "rejected";
+        g_clear_error(&error);
+    }
+    gst_promise_unref(promise);
+
+    runOnMainThread([session, failure] {
+        auto self = session.lock();
+        if (!self)
+            return;
+        if (failure.empty())
+            self->remoteDescriptionSet();
+        else
+            self->events_.failed("answer rejected: " + failure);
+    });
+}
+
+void ViewerSession::remoteDescriptionSet()
+{
+    remoteSet_ = true;
+    logger.debug(
+        "answer applied",
+        {{"session", id_},
+         {"queued_candidates", std::to_string(pendingCandidates_.size())}});
+    for (auto &[mline, candidate] : pendingCandidates_)
+        g_signal_emit_by_name(webrtc_.get(), "add-ice-candidate", mline,
+                              candidate.c_str());
+    pendingCandidates_.clear();
+}
+
+void ViewerSession::addCandidate(unsigned mline, const std::string &candidate)
+{
+    if (candidate.empty())
+        return; // end of candidates: nothing to do for libnice
+    std::string address = candidateAddress(candidate);
+    if (address.ends_with(".local")) {
+        logger.debug("dropped an mDNS candidate this host cannot resolve",
+                     {{"session", id_}});
+        return;
+    }
+    logger.trace("remote candidate",
+                 {{"session", id_}, {"candidate", candidate}});
+    if (!remoteSet_) {
+        pendingCandidates_.emplace_back(mline, candidate);
+        return;
+    }
+    g_signal_emit_by_name(webrtc_.get(), "add-ice-candidate", mline,
+                          candidate.c_str());
+}
+
+void ViewerSession::onIceCandidate(GstElement *, guint mline, gchar *candidate,
+                                   gpointer weak)
+{
+    Weak session = *static_cast<Weak *>(weak);
+    std::string text = candidate ? candidate : "";
+    runOnMainThread([session, mline, text] {
+        auto self = session.lock();
+        if (!self || self->finished_)
+            return;
+        logger.trace("local candidate",
+                     {{"session", self->id_}, {"candidate", text}});
+        self->events_.candidate(mline, text);
+    });
+}
+
+void ViewerSession::onStateNotify(GObject *webrtc, GParamSpec *, gpointer weak)
+{
+    Weak session = *static_cast<Weak *>(weak);
+    GstWebRTCPeerConnectionState state;
+    g_object_get(webrtc, "connection-state", &state, nullptr);
+    runOnMainThread([session, state] {
+        if (auto self = session.lock())
+            self->connectionStateChanged(state);
+    });
+}
+
+void ViewerSession::connectionStateChanged(int state)
+{
+    if (finished_)
+        return;
+    switch (state) {
+    case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED:
+        logger.info("viewer connected", {{"session", id_}, {"peer", peer_}});
+        events_.connected();
+        break;
+    case GST_WEBRTC_PEER_CONNECTION_STATE_FAILED:
+        finished_ = true;
+        events_.failed("ICE or DTLS failed");
+        break;
+    default:
+        logger.debug("connection state",
+                     {{"session", id_}, {"state", std::to_string(state)}});
+    }
+}
+
+} // namespace vmrtc

@@ -1,0 +1,91 @@
+// One viewer: a webrtcbin fed from the shared chain, and its negotiation.
+#pragma once
+
+#include "session/IceConfig.hpp"
+#include "util/GRef.hpp"
+
+#include <gst/gst.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace vmrtc {
+
+// Created and used on the main thread; webrtcbin's own threads only post
+// work back to it, holding a weak reference, so a session can be dropped
+// at any time. The server always makes the offer; the viewer answers.
+class ViewerSession : public std::enable_shared_from_this<ViewerSession> {
+public:
+    struct Events {
+        std::function<void(const std::string &sdp)> offer;
+        std::function<void(unsigned mline, const std::string &candidate)>
+            candidate;
+        std::function<void()> connected;
+        std::function<void(const std::string &reason)> failed;
+    };
+
+    // RTP caps of the shared chain's output, as the transceiver offers them.
+    static constexpr const char *rtpCaps =
+        "application/x-rtp,media=video,encoding-name=VP8,payload=96,"
+        "clock-rate=90000";
+
+    static std::shared_ptr<ViewerSession> create(std::string id,
+                                                 std::string peer,
+                                                 const IceConfig &ice,
+                                                 Events events);
+    ~ViewerSession();
+
+    ViewerSession(const ViewerSession &) = delete;
+    ViewerSession &operator=(const ViewerSession &) = delete;
+
+    const std::string &id() const { return id_; }
+    const std::string &peer() const { return peer_; }
+
+    // The bin (queue ! webrtcbin, one "sink" pad) to attach to the chain.
+    GstElement *bin() const { return bin_.get(); }
+
+    // Applies the viewer's answer; false with *error when it is not one.
+    bool applyAnswer(const std::string &sdp, std::string *error);
+
+    // Adds a viewer candidate, queued until the answer is applied.
+    // Candidates this host cannot resolve (mDNS .local names) are dropped.
+    void addCandidate(unsigned mline, const std::string &candidate);
+
+    bool answered() const { return answered_; }
+
+private:
+    ViewerSession(std::string id, std::string peer, Events events);
+    bool build(const IceConfig &ice);
+    void configureIce(const IceConfig &ice);
+    bool addSendTransceiver(GstElement *queue);
+    void connectSignals();
+    void createOffer();
+    void offerCreated(const std::string &sdp);
+    void remoteDescriptionSet();
+    void connectionStateChanged(int state);
+
+    using Weak = std::weak_ptr<ViewerSession>;
+    static void onNegotiationNeeded(GstElement *, gpointer weak);
+    static void onIceCandidate(GstElement *, guint mline, gchar *candidate,
+                               gpointer weak);
+    static void onStateNotify(GObject *, GParamSpec *, gpointer weak);
+    static void onOfferReply(GstPromise *promise, gpointer weak);
+    static void onAnswerApplied(GstPromise *promise, gpointer weak);
+    static void freeWeak(gpointer weak, GClosure * = nullptr);
+
+    std::string id_;
+    std::string peer_;
+    Events events_;
+    GRef<GstElement> bin_;
+    GRef<GstElement> webrtc_;
+    std::vector<gulong> handlers_;
+    bool offered_ = false;
+    bool answered_ = false;
+    bool remoteSet_ = false;
+    bool finished_ = false;
+    std::vector<std::pair<unsigned, std::string>> pendingCandidates_;
+};
+
+} // namespace vmrtc

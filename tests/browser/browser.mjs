@@ -1,0 +1,238 @@
+// Helpers for the browser tests: launch Debian's Chromium and watch the viewer page.
+
+import {existsSync} from 'node:fs';
+import {mkdtemp, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {createRequire} from 'node:module';
+import {join} from 'node:path';
+import puppeteer from 'puppeteer-core';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+// The library's ready-made browser bundle (its package "main"), as the GResource
+// embeds it.
+export const GSTWEBRTC_API_BUNDLE =
+  createRequire(import.meta.url).resolve('gstwebrtc-api');
+
+const POLL_MS = 200;
+let pagesOpened = 0;
+
+// Flags measured to be needed on these machines (shared/testing-network.md).
+const BASE_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+// Starts headless Chromium with a fresh profile that is deleted when it closes.
+// With `mdns: false` it shows real host addresses in its ICE candidates instead of
+// `<uuid>.local` names.
+export async function launchChromium({mdns = true} = {}) {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`${CHROMIUM_PATH} is missing: apt-get install chromium`);
+  }
+
+  const profile = await mkdtemp(join(tmpdir(), 'vmrtc-chromium-'));
+  const args = [...BASE_FLAGS, `--user-data-dir=${profile}`];
+  if (!mdns) {
+    args.push('--disable-features=WebRtcHideLocalIpsWithMdns');
+  }
+
+  let browser;
+  try {
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args,
+    });
+  } catch (error) {
+    await rm(profile, {recursive: true, force: true});
+    throw error;
+  }
+
+  browser.once('disconnected', () => {
+    rm(profile, {recursive: true, force: true}).catch(() => {});
+  });
+  return browser;
+}
+
+// Opens `url` (the viewer page) in a new page.
+export async function openViewer(browser, url) {
+  const page = await newLoggedPage(browser);
+  await page.goto(url, {waitUntil: 'load'});
+  return page;
+}
+
+// A new page whose console and errors go to the test's output.
+export async function newLoggedPage(browser) {
+  const page = await browser.newPage();
+  const name = `page ${++pagesOpened}`;
+
+  page.on('console', (message) => {
+    console.log(`[${name} console.${message.type()}] ${message.text()}`);
+  });
+  page.on('pageerror', (error) => console.log(`[${name} error] ${error.message}`));
+  return page;
+}
+
+// Reads the viewer's state, for assertion messages.
+export async function viewerState(page) {
+  return page.evaluate(() => JSON.stringify(window.viewerState ?? null));
+}
+
+// Waits until the viewer says it plays and WebRTC reports decoded frames;
+// returns the viewer's stats summary (see window.viewerStats in viewer.js).
+export async function waitForPlaying(page, timeoutMs) {
+  try {
+    const handle = await page.waitForFunction(
+      async () => {
+        if (window.viewerState?.status !== 'playing') {
+          return false;
+        }
+        const stats = await window.viewerStats();
+        return stats && stats.framesDecoded > 0 ? stats : false;
+      },
+      {timeout: timeoutMs, polling: POLL_MS});
+    return await handle.jsonValue();
+  } catch (error) {
+    error.message += `; viewerState=${await viewerState(page)}`;
+    throw error;
+  }
+}
+
+// Average [r, g, b] of the 20x20 pixels at the centre of the frame the
+// page's video element (`#stream` unless told otherwise) currently shows.
+export async function sampleColour(page, selector = '#stream') {
+  return page.evaluate((videoSelector) => {
+    const video = document.querySelector(videoSelector);
+    if (!video || video.videoWidth === 0) {
+      throw new Error(`${videoSelector} has no decoded frame to sample`);
+    }
+
+    const canvas = document.createElement('canvas');
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    const context = canvas.getContext('2d', {willReadFrequently: true});
+    context.drawImage(video, 0, 0);
+
+    const size = Math.min(20, canvas.width, canvas.height);
+    const left = Math.floor((canvas.width - size) / 2);
+    const top = Math.floor((canvas.height - size) / 2);
+    const pixels = context.getImageData(left, top, size, size).data;
+
+    const sum = [0, 0, 0];
+    for (let i = 0; i < pixels.length; i += 4) {
+      sum[0] += pixels[i];
+      sum[1] += pixels[i + 1];
+      sum[2] += pixels[i + 2];
+    }
+    const count = pixels.length / 4;
+    return sum.map((total) => Math.round(total / count));
+  }, selector);
+}
+
+export function colourMatches(actual, expected, tolerance) {
+  return actual.every((value, i) => Math.abs(value - expected[i]) <= tolerance);
+}
+
+// Samples until the centre colour is within `tolerance` of `expected` on every
+// channel; returns the matching sample, or throws with the last one seen.
+export async function waitForColour(page, expected, tolerance, timeoutMs,
+  selector = '#stream') {
+  const deadline = Date.now() + timeoutMs;
+  let last = null;
+
+  while (Date.now() < deadline) {
+    try {
+      last = await sampleColour(page, selector);
+      if (colourMatches(last, expected, tolerance)) {
+        return last;
+      }
+    } catch (error) {
+      last = error.message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+
+  throw new Error(`centre colour never came within ${tolerance} of ` +
+    `[${expected}] in ${timeoutMs} ms; last sample: ${JSON.stringify(last)}`);
+}
+
+// A bare page made with setContent: a video element `#remote` and nothing but
+// the gstwebrtc-api bundle, no viewer code. It stays on the origin of
+// `originUrl` (where it first loads a plain file, so that no script runs),
+// because the server only takes WebSockets from pages of its own origin.
+export async function openLibraryPage(browser, originUrl) {
+  const page = await newLoggedPage(browser);
+  const plainFile = new URL('/gstwebrtc-api.js', originUrl).href;
+  const response = await page.goto(plainFile);
+  if (!response?.ok()) {
+    throw new Error(`cannot load ${plainFile}: HTTP ${response?.status()}`);
+  }
+  await page.setContent('<!DOCTYPE html><html><head><title>gstwebrtc-api only</title>' +
+    '</head><body><video id="remote" muted autoplay playsinline></video></body></html>');
+  await page.addScriptTag({path: GSTWEBRTC_API_BUNDLE});
+  return page;
+}
+
+// In a page from openLibraryPage: connects to `signallingUrl` with the plain
+// library API, waits for the producer whose meta.session is `session` and
+// starts a consumer session that plays into #remote. Resolves with that
+// producer ({id, meta}); the session is left in window.libraryConsumer.
+export async function startLibraryConsumer(page, signallingUrl, session, timeoutMs) {
+  return page.evaluate(async (url, wanted, timeout) => {
+    const api = new GstWebRTCAPI({
+      signalingServerUrl: url,
+      meta: {session: wanted},
+      // Only the peers' own candidates: tests must not reach public STUN servers.
+      webrtcConfig: {iceServers: []},
+    });
+
+    const producer = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`no producer with meta.session "${wanted}" within ${timeout} ms`));
+      }, timeout);
+      api.registerPeerListener({
+        producerAdded(added) {
+          if (added.meta.session === wanted) {
+            clearTimeout(timer);
+            resolve(added);
+          }
+        },
+      });
+    });
+
+    const consumer = api.createConsumerSession(producer.id);
+    consumer.addEventListener('streamsChanged', () => {
+      document.getElementById('remote').srcObject = consumer.streams[0];
+    });
+    window.libraryConsumer = consumer;
+    if (!consumer.connect()) {
+      throw new Error('ConsumerSession.connect() failed');
+    }
+    return {id: producer.id, meta: {...producer.meta}};
+  }, signallingUrl, session, timeoutMs);
+}
+
+// Waits until window.libraryConsumer's connection reports decoded video
+// frames; returns their number.
+export async function waitForLibraryFrames(page, timeoutMs) {
+  const handle = await page.waitForFunction(async () => {
+    const connection = window.libraryConsumer?.rtcPeerConnection;
+    if (!connection) {
+      return false;
+    }
+    for (const entry of (await connection.getStats()).values()) {
+      if (entry.type === 'inbound-rtp' && entry.kind === 'video' && entry.framesDecoded > 0) {
+        return entry.framesDecoded;
+      }
+    }
+    return false;
+  }, {timeout: timeoutMs, polling: POLL_MS});
+  return handle.jsonValue();
+}

@@ -1,0 +1,140 @@
+// Streaming end to end: an Xvfb painted a known colour, the server in
+// loopback mode, and GStreamer receivers that decode what it sends.
+// Runs inside a network namespace (tests/support/netns-run).
+#include "catch.hpp"
+
+#include "ChildProcess.hpp"
+#include "JsonLine.hpp"
+#include "WebRtcReceiver.hpp"
+#include "XvfbServer.hpp"
+
+#include <gst/gst.h>
+
+#include <csignal>
+
+using namespace vmrtc::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int tolerance = 40; // VP8 is lossy; flat colours stay close
+
+void paint(const std::string &display, const char *colour)
+{
+    ChildProcess xsetroot(
+        {"/usr/bin/xsetroot", "-display", display, "-solid", colour}, {});
+    REQUIRE(xsetroot.wait(10s) == 0);
+}
+
+// The server in loopback mode on a free port; knows its signalling URL.
+struct LoopbackServer {
+    std::unique_ptr<ChildProcess> process;
+    std::string signallingUrl;
+
+    LoopbackServer(const std::string &display, const std::string &session)
+    {
+        ChildProcess::Env env{{"DISPLAY", display},
+                              {"SESSION_ID", session},
+                              {"MASTER_CONTROLLER_URL", "http://127.0.0.1:9"}};
+        if (const char *debug = g_getenv("GST_DEBUG"))
+            env["GST_DEBUG"] = debug; // for whoever debugs a failure
+        process = std::make_unique<ChildProcess>(
+            std::vector<std::string>{ChildProcess::serverBinary(), "--loopback",
+                                     "--port", "0", "--log-level", "debug"},
+            env);
+        REQUIRE(process->waitForStderr("\"message\":\"registered as producer\"",
+                                       15s));
+        std::vector<std::string> bad;
+        for (const JsonLine &line :
+             parseJsonLines(process->stderrLines(), &bad)) {
+            if (line.count("signalling") && line.at("message") == "started")
+                signallingUrl = line.at("signalling");
+        }
+        REQUIRE_FALSE(signallingUrl.empty());
+    }
+
+    ~LoopbackServer()
+    {
+        if (process->running()) {
+            process->signal(SIGTERM);
+            process->wait(10s);
+        }
+        // The server's log, for whoever reads a failure.
+        for (const std::string &line : process->stderrLines())
+            g_printerr("server: %s\n", line.c_str());
+    }
+
+    bool logSays(const std::string &text)
+    {
+        return process->waitForStderr(text, 5s);
+    }
+};
+
+} // namespace
+
+TEST_CASE("a receiver decodes the painted colour and follows changes",
+          "[streaming]")
+{
+    gst_init(nullptr, nullptr);
+    XvfbServer xvfb(640, 360);
+    paint(xvfb.display(), "#ff0000");
+    LoopbackServer server(xvfb.display(), "it-colour");
+
+    WebRtcReceiver viewer(server.signallingUrl);
+    REQUIRE(viewer.start("it-colour", 10s));
+    REQUIRE(viewer.waitForFrames(3, 10s));
+    CHECK(viewer.waitForColour({255, 0, 0}, tolerance, 5s));
+
+    paint(xvfb.display(), "#0000ff");
+    CHECK(viewer.waitForColour({0, 0, 255}, tolerance, 3s));
+
+    paint(xvfb.display(), "#00ff00");
+    CHECK(viewer.waitForColour({0, 255, 0}, tolerance, 3s));
+
+    viewer.stop();
+    CHECK(server.logSays("\"message\":\"session ended\""));
+    CHECK(server.logSays("capture stopped: no viewer left"));
+}
+
+TEST_CASE("two receivers at once; one leaving leaves the other playing",
+          "[streaming]")
+{
+    gst_init(nullptr, nullptr);
+    XvfbServer xvfb(640, 360);
+    paint(xvfb.display(), "#ffffff");
+    LoopbackServer server(xvfb.display(), "it-two");
+
+    WebRtcReceiver first(server.signallingUrl);
+    WebRtcReceiver second(server.signallingUrl);
+    REQUIRE(first.start("it-two", 10s));
+    REQUIRE(second.start("it-two", 10s));
+    REQUIRE(first.waitForFrames(3, 10s));
+    REQUIRE(second.waitForFrames(3, 10s));
+    CHECK(first.waitForColour({255, 255, 255}, tolerance, 5s));
+    CHECK(second.waitForColour({255, 255, 255}, tolerance, 5s));
+
+    first.stop();
+    CHECK(server.logSays("\"message\":\"session ended\""));
+
+    int before = second.framesDecoded();
+    paint(xvfb.display(), "#ff00ff");
+    CHECK(second.waitForColour({255, 0, 255}, tolerance, 3s));
+    CHECK(second.waitForFrames(before + 5, 5s));
+    CHECK_FALSE(second.sessionEnded());
+}
+
+TEST_CASE("the server ends its sessions on SIGTERM", "[streaming]")
+{
+    gst_init(nullptr, nullptr);
+    XvfbServer xvfb(640, 360);
+    paint(xvfb.display(), "#808080");
+    LoopbackServer server(xvfb.display(), "it-stop");
+
+    WebRtcReceiver viewer(server.signallingUrl);
+    REQUIRE(viewer.start("it-stop", 10s));
+    REQUIRE(viewer.waitForFrames(3, 10s));
+
+    server.process->signal(SIGTERM);
+    CHECK(WebRtcReceiver::pump([&] { return viewer.sessionEnded(); }, 5s));
+    CHECK(server.process->wait(10s) == 0);
+}

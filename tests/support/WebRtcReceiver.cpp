@@ -1,0 +1,386 @@
+// WebRtcReceiver: consumer side of the protocol with a decoding webrtcbin.
+#include "WebRtcReceiver.hpp"
+
+#define GST_USE_UNSTABLE_API
+#include <gst/app/gstappsink.h>
+#include <gst/sdp/sdp.h>
+#include <gst/webrtc/webrtc.h>
+#include <json-glib/json-glib.h>
+
+#include <cstdlib>
+
+namespace vmrtc::test {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string toJson(JsonBuilder *builder)
+{
+    GRef<JsonNode> root = GRef<JsonNode>::adopt(json_builder_get_root(builder));
+    char *text = json_to_string(root.get(), FALSE);
+    std::string out = text;
+    g_free(text);
+    return out;
+}
+
+// {"type": type, key: value, …} with string values.
+std::string
+simple(const char *type,
+       std::initializer_list<std::pair<const char *, std::string>> members)
+{
+    GRef<JsonBuilder> b = GRef<JsonBuilder>::adopt(json_builder_new());
+    json_builder_begin_object(b.get());
+    json_builder_set_member_name(b.get(), "type");
+    json_builder_add_string_value(b.get(), type);
+    for (const auto &[key, value] : members) {
+        json_builder_set_member_name(b.get(), key);
+        json_builder_add_string_value(b.get(), value.c_str());
+    }
+    json_builder_end_object(b.get());
+    return toJson(b.get());
+}
+
+const char *member(JsonObject *o, const char *name)
+{
+    if (!json_object_has_member(o, name))
+        return "";
+    const char *s = json_object_get_string_member(o, name);
+    return s ? s : "";
+}
+
+} // namespace
+
+WebRtcReceiver::WebRtcReceiver(std::string signallingUrl)
+    : url_(std::move(signallingUrl)),
+      soup_(GRef<SoupSession>::adopt(soup_session_new()))
+{}
+
+WebRtcReceiver::~WebRtcReceiver()
+{
+    stop();
+}
+
+bool WebRtcReceiver::start(const std::string &session,
+                           std::chrono::milliseconds timeout)
+{
+    session_ = session;
+    GRef<SoupMessage> request =
+        GRef<SoupMessage>::adopt(soup_message_new("GET", url_.c_str()));
+    soup_session_websocket_connect_async(soup_.get(), request.get(), nullptr,
+                                         nullptr, G_PRIORITY_DEFAULT, nullptr,
+                                         &WebRtcReceiver::onConnected, this);
+
+    // Ask for the producers until ours shows up; it may register late.
+    auto nextList = Clock::now();
+    return pump(
+        [&] {
+            if (ws_ && producerId_.empty() && Clock::now() >= nextList) {
+                send(simple("list", {}));
+                nextList = Clock::now() + std::chrono::milliseconds(200);
+            }
+            return !sessionId_.empty();
+        },
+        timeout);
+}
+
+void WebRtcReceiver::stop()
+{
+    if (ws_ && !sessionId_.empty() && !ended_)
+        send(simple("endSession", {{"sessionId", sessionId_}}));
+    ended_ = true;
+    if (ws_) {
+        if (soup_websocket_connection_get_state(ws_.get()) ==
+            SOUP_WEBSOCKET_STATE_OPEN)
+            soup_websocket_connection_close(ws_.get(), 1000, nullptr);
+        g_signal_handlers_disconnect_by_data(ws_.get(), this);
+        pump([] { return false; }, std::chrono::milliseconds(50));
+        ws_.reset();
+    }
+    if (pipeline_) {
+        g_signal_handlers_disconnect_by_data(webrtc_.get(), this);
+        gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+        pipeline_.reset();
+        webrtc_.reset();
+    }
+}
+
+bool WebRtcReceiver::pump(const std::function<bool()> &done,
+                          std::chrono::milliseconds timeout)
+{
+    auto deadline = Clock::now() + timeout;
+    while (!done()) {
+        if (Clock::now() >= deadline)
+            return false;
+        if (!g_main_context_iteration(nullptr, FALSE))
+            g_usleep(2000);
+    }
+    return true;
+}
+
+void WebRtcReceiver::onConnected(GObject *session, GAsyncResult *result,
+                                 gpointer data)
+{
+    auto *self = static_cast<WebRtcReceiver *>(data);
+    GError *error = nullptr;
+    SoupWebsocketConnection *ws = soup_session_websocket_connect_finish(
+        SOUP_SESSION(session), result, &error);
+    if (!ws) {
+        g_printerr("receiver: cannot connect: %s\n", error->message);
+        g_error_free(error);
+        return;
+    }
+    self->ws_ = GRef<SoupWebsocketConnection>::adopt(ws);
+    g_signal_connect(ws, "message", G_CALLBACK(&WebRtcReceiver::onMessage),
+                     self);
+}
+
+void WebRtcReceiver::send(const std::string &json)
+{
+    if (ws_ && soup_websocket_connection_get_state(ws_.get()) ==
+                   SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_send_text(ws_.get(), json.c_str());
+}
+
+void WebRtcReceiver::onMessage(SoupWebsocketConnection *, gint, GBytes *payload,
+                               gpointer data)
+{
+    gsize size = 0;
+    auto *bytes = static_cast<const char *>(g_bytes_get_data(payload, &size));
+    static_cast<WebRtcReceiver *>(data)->received(std::string(bytes, size));
+}
+
+void WebRtcReceiver::received(const std::string &text)
+{
+    GRef<JsonNode> node =
+        GRef<JsonNode>::adopt(json_from_string(text.c_str(), nullptr));
+    if (!node || !JSON_NODE_HOLDS_OBJECT(node.get()))
+        return;
+    JsonObject *o = json_node_get_object(node.get());
+    std::string type = member(o, "type");
+
+    if (type == "welcome") {
+        send("{\"type\":\"setPeerStatus\",\"roles\":[\"listener\"],"
+             "\"meta\":null}");
+    } else if (type == "list" && producerId_.empty()) {
+        JsonArray *producers = json_object_get_array_member(o, "producers");
+        for (guint i = 0; producers && i < json_array_get_length(producers);
+             i++) {
+            JsonObject *p = json_array_get_object_element(producers, i);
+            JsonObject *meta = json_object_get_object_member(p, "meta");
+            if (meta && session_ == member(meta, "session")) {
+                producerId_ = member(p, "id");
+                send(simple("startSession", {{"peerId", producerId_}}));
+                break;
+            }
+        }
+    } else if (type == "sessionStarted") {
+        sessionId_ = member(o, "sessionId");
+    } else if (type == "endSession") {
+        ended_ = true;
+    } else if (type == "peer" && json_object_has_member(o, "sdp")) {
+        JsonObject *sdp = json_object_get_object_member(o, "sdp");
+        answer(member(sdp, "sdp"));
+    } else if (type == "peer" && json_object_has_member(o, "ice")) {
+        JsonObject *ice = json_object_get_object_member(o, "ice");
+        guint index = static_cast<guint>(
+            json_object_get_int_member(ice, "sdpMLineIndex"));
+        std::string candidate = member(ice, "candidate");
+        if (remoteSet_)
+            g_signal_emit_by_name(webrtc_.get(), "add-ice-candidate", index,
+                                  candidate.c_str());
+        else
+            pendingCandidates_.emplace_back(index, candidate);
+    }
+}
+
+void WebRtcReceiver::buildPipeline()
+{
+    pipeline_ = GRef<GstElement>::adopt(gst_pipeline_new("receiver"));
+    webrtc_ =
+        GRef<GstElement>::adopt(gst_element_factory_make("webrtcbin", nullptr));
+    g_object_set(webrtc_.get(), "bundle-policy",
+                 GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, nullptr);
+    gst_bin_add(GST_BIN(pipeline_.get()), webrtc_.get());
+    g_signal_connect(webrtc_.get(), "on-ice-candidate",
+                     G_CALLBACK(&WebRtcReceiver::onIceCandidate), this);
+    g_signal_connect(webrtc_.get(), "pad-added",
+                     G_CALLBACK(&WebRtcReceiver::onPadAdded), this);
+    gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING);
+}
+
+void WebRtcReceiver::answer(const std::string &offerText)
+{
+    buildPipeline();
+    GstSDPMessage *sdp = nullptr;
+    gst_sdp_message_new_from_text(offerText.c_str(), &sdp);
+    GstWebRTCSessionDescription *offer =
+        gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp);
+    GstPromise *applied = gst_promise_new();
+    g_signal_emit_by_name(webrtc_.get(), "set-remote-description", offer,
+                          applied);
+    gst_promise_wait(applied);
+    gst_promise_unref(applied);
+    gst_webrtc_session_description_free(offer);
+
+    remoteSet_ = true;
+    for (auto &[index, candidate] : pendingCandidates_)
+        g_signal_emit_by_name(webrtc_.get(), "add-ice-candidate", index,
+                              candidate.c_str());
+    pendingCandidates_.clear();
+
+    GstPromise *made = gst_promise_new();
+    g_signal_emit_by_name(webrtc_.get(), "create-answer", nullptr, made);
+    gst_promise_wait(made);
+    GstWebRTCSessionDescription *answer = nullptr;
+    gst_structure_get(gst_promise_get_reply(made), "answer",
+                      GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, nullptr);
+    gst_promise_unref(made);
+    g_signal_emit_by_name(webrtc_.get(), "set-local-description", answer,
+                          nullptr);
+
+    char *text = gst_sdp_message_as_text(answer->sdp);
+    GRef<JsonBuilder> b = GRef<JsonBuilder>::adopt(json_builder_new());
+    json_builder_begin_object(b.get());
+    json_builder_set_member_name(b.get(), "type");
+    json_builder_add_string_value(b.get(), "peer");
+    json_builder_set_member_name(b.get(), "sessionId");
+    json_builder_add_string_value(b.get(), sessionId_.c_str());
+    json_builder_set_member_name(b.get(), "sdp");
+    json_builder_begin_object(b.get());
+    json_builder_set_member_name(b.get(), "type");
+    json_builder_add_string_value(b.get(), "answer");
+    json_builder_set_member_name(b.get(), "sdp");
+    json_builder_add_string_value(b.get(), text);
+    json_builder_end_object(b.get());
+    json_builder_end_object(b.get());
+    send(toJson(b.get()));
+    g_free(text);
+    gst_webrtc_session_description_free(answer);
+}
+
+void WebRtcReceiver::onIceCandidate(GstElement *, guint index, gchar *cand,
+                                    gpointer data)
+{
+    auto *self = static_cast<WebRtcReceiver *>(data);
+    std::string candidate = cand;
+    std::string sessionId = self->sessionId_;
+    // Called on a webrtcbin thread: hand the send to the main context.
+    auto *json =
+        new std::string("{\"type\":\"peer\",\"sessionId\":\"" + sessionId +
+                        "\",\"ice\":{\"candidate\":\"" + candidate +
+                        "\",\"sdpMLineIndex\":" + std::to_string(index) + "}}");
+    g_idle_add_full(
+        G_PRIORITY_DEFAULT,
+        [](gpointer p) -> gboolean {
+            auto *pair =
+                static_cast<std::pair<WebRtcReceiver *, std::string *> *>(p);
+            pair->first->send(*pair->second);
+            delete pair->second;
+            delete pair;
+            return G_SOURCE_REMOVE;
+        },
+        new std::pair<WebRtcReceiver *, std::string *>(self, json), nullptr);
+}
+
+void WebRtcReceiver::onPadAdded(GstElement *, GstPad *pad, gpointer data)
+{
+    if (GST_PAD_DIRECTION(pad) == GST_PAD_SRC)
+        static_cast<WebRtcReceiver *>(data)->decodedPad(pad);
+}
+
+void WebRtcReceiver::decodedPad(GstPad *pad)
+{
+    GError *error = nullptr;
+    GstElement *decode = gst_parse_bin_from_description(
+        "rtpvp8depay ! vp8dec ! videoconvert ! video/x-raw,format=RGBx ! "
+        "appsink name=frames emit-signals=true sync=false max-buffers=1 "
+        "drop=true",
+        TRUE, &error);
+    if (!decode) {
+        g_printerr("receiver: %s\n", error->message);
+        g_error_free(error);
+        return;
+    }
+    gst_bin_add(GST_BIN(pipeline_.get()), decode);
+    GstElement *sink = gst_bin_get_by_name(GST_BIN(decode), "frames");
+    g_signal_connect(sink, "new-sample", G_CALLBACK(&WebRtcReceiver::onSample),
+                     this);
+    gst_object_unref(sink);
+    GstPad *decodeSink = gst_element_get_static_pad(decode, "sink");
+    gst_pad_link(pad, decodeSink);
+    gst_object_unref(decodeSink);
+    gst_element_sync_state_with_parent(decode);
+}
+
+GstFlowReturn WebRtcReceiver::onSample(GstElement *sink, gpointer data)
+{
+    auto *self = static_cast<WebRtcReceiver *>(data);
+    GstSample *sample = gst_app_sink_pull_sample(GST_APP_SINK(sink));
+    if (!sample)
+        return GST_FLOW_OK;
+    GstStructure *s = gst_caps_get_structure(gst_sample_get_caps(sample), 0);
+    int width = 0;
+    int height = 0;
+    gst_structure_get_int(s, "width", &width);
+    gst_structure_get_int(s, "height", &height);
+
+    // Sample a block a quarter in from the top left: the centre is where
+    // the X server parks its cursor, which the capture draws.
+    GstMapInfo map;
+    GstBuffer *buffer = gst_sample_get_buffer(sample);
+    if (width >= 64 && height >= 64 &&
+        gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+        size_t stride = static_cast<size_t>(width) * 4;
+        Rgb sum{0, 0, 0};
+        for (int y = height / 4; y < height / 4 + 8; y++) {
+            const guint8 *row = map.data + y * stride + (width / 4) * 4;
+            for (int x = 0; x < 8; x++) {
+                for (int c = 0; c < 3; c++)
+                    sum[c] += row[x * 4 + c];
+            }
+        }
+        gst_buffer_unmap(buffer, &map);
+        std::lock_guard lock(self->mutex_);
+        self->frames_++;
+        self->colour_ = Rgb{sum[0] / 64, sum[1] / 64, sum[2] / 64};
+    }
+    gst_sample_unref(sample);
+    return GST_FLOW_OK;
+}
+
+int WebRtcReceiver::framesDecoded() const
+{
+    std::lock_guard lock(mutex_);
+    return frames_;
+}
+
+std::optional<Rgb> WebRtcReceiver::colour() const
+{
+    std::lock_guard lock(mutex_);
+    return colour_;
+}
+
+bool WebRtcReceiver::waitForFrames(int count, std::chrono::milliseconds timeout)
+{
+    return pump([&] { return framesDecoded() >= count; }, timeout);
+}
+
+bool WebRtcReceiver::waitForColour(Rgb expected, int tolerance,
+                                   std::chrono::milliseconds timeout)
+{
+    return pump(
+        [&] {
+            auto c = colour();
+            if (!c)
+                return false;
+            for (int i = 0; i < 3; i++) {
+                if (std::abs((*c)[i] - expected[i]) > tolerance)
+                    return false;
+            }
+            return true;
+        },
+        timeout);
+}
+
+} // namespace vmrtc::test

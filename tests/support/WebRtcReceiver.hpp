@@ -1,0 +1,84 @@
+// A viewer made of GStreamer parts: speaks the signalling protocol as a
+// consumer, answers the server's offer with a webrtcbin and decodes VP8.
+#pragma once
+
+#include "util/GRef.hpp"
+
+#include <gst/gst.h>
+#include <libsoup/soup.h>
+
+#include <array>
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vmrtc::test {
+
+using vmrtc::GRef;
+using Rgb = std::array<int, 3>;
+
+// Runs on the default main context: its wait functions iterate it.
+class WebRtcReceiver {
+public:
+    explicit WebRtcReceiver(std::string signallingUrl);
+    ~WebRtcReceiver();
+
+    WebRtcReceiver(const WebRtcReceiver &) = delete;
+    WebRtcReceiver &operator=(const WebRtcReceiver &) = delete;
+
+    // Connects, finds the producer whose meta.session is session and starts
+    // a session with it; false when that does not happen in time.
+    bool start(const std::string &session, std::chrono::milliseconds timeout);
+
+    // Ends the session (endSession) and closes the connection.
+    void stop();
+
+    int framesDecoded() const;
+    // The average colour of an 8x8 block of the last decoded frame.
+    std::optional<Rgb> colour() const;
+    bool sessionEnded() const { return ended_; }
+    const std::string &sessionId() const { return sessionId_; }
+
+    bool waitForFrames(int count, std::chrono::milliseconds timeout);
+    bool waitForColour(Rgb expected, int tolerance,
+                       std::chrono::milliseconds timeout);
+
+    // Iterates the default main context until done() or the timeout.
+    static bool pump(const std::function<bool()> &done,
+                     std::chrono::milliseconds timeout);
+
+private:
+    void send(const std::string &json);
+    void received(const std::string &text);
+    void answer(const std::string &offer);
+    void buildPipeline();
+    void decodedPad(GstPad *pad);
+
+    static void onConnected(GObject *, GAsyncResult *, gpointer self);
+    static void onMessage(SoupWebsocketConnection *, gint, GBytes *,
+                          gpointer self);
+    static void onIceCandidate(GstElement *, guint, gchar *, gpointer self);
+    static void onPadAdded(GstElement *, GstPad *, gpointer self);
+    static GstFlowReturn onSample(GstElement *sink, gpointer self);
+
+    std::string url_;
+    std::string session_;
+    std::string producerId_;
+    std::string sessionId_;
+    bool ended_ = false;
+    GRef<SoupSession> soup_;
+    GRef<SoupWebsocketConnection> ws_;
+    GRef<GstElement> pipeline_;
+    GRef<GstElement> webrtc_;
+    std::vector<std::pair<guint, std::string>> pendingCandidates_;
+    bool remoteSet_ = false;
+
+    mutable std::mutex mutex_;
+    int frames_ = 0;
+    std::optional<Rgb> colour_;
+};
+
+} // namespace vmrtc::test
