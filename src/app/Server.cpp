@@ -38,6 +38,8 @@ Server::Server(Config config, Options options)
 
 Server::~Server()
 {
+    if (certificateWarmup_.joinable())
+        certificateWarmup_.join();
     if (sigterm_)
         g_source_remove(sigterm_);
     if (sigint_)
@@ -91,6 +93,13 @@ bool Server::startLoopback()
 
 bool Server::startStreaming()
 {
+    // The process's DTLS certificate is made when the first DTLS element
+    // is; making it now keeps its cost (up to a second) off the first
+    // viewer's path.
+    certificateWarmup_ = std::thread([] {
+        GRef<GstElement>::adopt(gst_element_factory_make("dtlsdec", nullptr));
+    });
+
     media_ = std::make_unique<MediaPipeline>(options_.pipelineDescription,
                                              [](const std::string &) {
                                                  // FIXME: a pipeline error is

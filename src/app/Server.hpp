@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
 namespace vmrtc {
 
@@ -48,6 +49,7 @@ private:
     std::unique_ptr<SignallingServer> loopbackServer_;
     std::unique_ptr<MediaPipeline> media_;
     std::unique_ptr<Producer> producer_;
+    std::thread certificateWarmup_;
     guint sigterm_ = 0;
     guint sigint_ = 0;
     int stopSignal_ = 0;

@@ -78,6 +78,12 @@ void Producer::startSession(const Message &message)
                        {{"session", id}, {"peer", message.peerId}});
         return;
     }
+    if (message.offer) {
+        logger.warning("viewer refused: it offered, and this server offers",
+                       {{"session", id}, {"peer", message.peerId}});
+        send(endSessionMessage(id));
+        return;
+    }
     if (sessions_.size() >= options_.maxViewers) {
         logger.warning("viewer refused: too many viewers",
                        {{"session", id},

@@ -105,8 +105,9 @@ export async function waitForPlaying(page, timeoutMs) {
   }
 }
 
-// Average [r, g, b] of the 20x20 pixels at the centre of the frame the
-// page's video element (`#stream` unless told otherwise) currently shows.
+// Average [r, g, b] of 20x20 pixels a quarter in from the top left of the
+// frame the page's video element (`#stream` unless told otherwise) shows;
+// not the centre, where the X server parks the cursor the capture draws.
 export async function sampleColour(page, selector = '#stream') {
   return page.evaluate((videoSelector) => {
     const video = document.querySelector(videoSelector);
@@ -121,8 +122,8 @@ export async function sampleColour(page, selector = '#stream') {
     context.drawImage(video, 0, 0);
 
     const size = Math.min(20, canvas.width, canvas.height);
-    const left = Math.floor((canvas.width - size) / 2);
-    const top = Math.floor((canvas.height - size) / 2);
+    const left = Math.floor(canvas.width / 4);
+    const top = Math.floor(canvas.height / 4);
     const pixels = context.getImageData(left, top, size, size).data;
 
     const sum = [0, 0, 0];
@@ -140,7 +141,7 @@ export function colourMatches(actual, expected, tolerance) {
   return actual.every((value, i) => Math.abs(value - expected[i]) <= tolerance);
 }
 
-// Samples until the centre colour is within `tolerance` of `expected` on every
+// Samples until the sampled colour is within `tolerance` of `expected` on every
 // channel; returns the matching sample, or throws with the last one seen.
 export async function waitForColour(page, expected, tolerance, timeoutMs,
   selector = '#stream') {
@@ -159,7 +160,7 @@ export async function waitForColour(page, expected, tolerance, timeoutMs,
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 
-  throw new Error(`centre colour never came within ${tolerance} of ` +
+  throw new Error(`sampled colour never came within ${tolerance} of ` +
     `[${expected}] in ${timeoutMs} ms; last sample: ${JSON.stringify(last)}`);
 }
 
