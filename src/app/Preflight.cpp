@@ -79,8 +79,11 @@ void Preflight::run()
                      validation_.problems.end());
 
     const Config &config = validation_.config;
-    if (!loaded_.settings.get("SIGNALLING_URL") &&
-        !config.signallingUrl.empty())
+    if (loopback_)
+        loaded_.settings.set("SIGNALLING_URL",
+                             {"the embedded server", Origin::Derived, {}});
+    else if (!loaded_.settings.get("SIGNALLING_URL") &&
+             !config.signallingUrl.empty())
         loaded_.settings.set("SIGNALLING_URL",
                              {config.signallingUrl, Origin::Derived, {}});
 

@@ -48,19 +48,17 @@ bool MediaPipeline::build(std::string *error)
 
     GstBin *bin = GST_BIN(pipeline_.get());
     tee_ = GRef<GstElement>::adopt(gst_bin_get_by_name(bin, "fanout"));
-    encoder_ = GRef<GstElement>::adopt(gst_bin_get_by_name(
-        bin, std::string(PipelineTemplate::encoderName).c_str()));
-    GRef<GstElement> payloader = GRef<GstElement>::adopt(gst_bin_get_by_name(
+    payloader_ = GRef<GstElement>::adopt(gst_bin_get_by_name(
         bin, std::string(PipelineTemplate::payloaderName).c_str()));
-    if (!payloader) {
+    if (!payloader_) {
         *error = "no element named payloader";
         return false;
     }
 
-    // Every keyframe request from any viewer passes the payloader's sink
-    // pad on its way upstream to the encoder.
+    // Every keyframe request, from any viewer or from requestKeyframe(),
+    // passes the payloader's sink pad on its way upstream to the encoder.
     GRef<GstPad> sink = GRef<GstPad>::adopt(
-        gst_element_get_static_pad(payloader.get(), "sink"));
+        gst_element_get_static_pad(payloader_.get(), "sink"));
     gst_pad_add_probe(sink.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
                       &MediaPipeline::onUpstreamEvent, this, nullptr);
 
@@ -131,11 +129,11 @@ bool MediaPipeline::allowKeyframe()
 
 void MediaPipeline::requestKeyframe(const char *reason)
 {
-    if (!running_ || !encoder_)
+    if (!running_)
         return;
     logger.debug("keyframe requested", {{"reason", reason}});
-    GRef<GstPad> src =
-        GRef<GstPad>::adopt(gst_element_get_static_pad(encoder_.get(), "src"));
+    GRef<GstPad> src = GRef<GstPad>::adopt(
+        gst_element_get_static_pad(payloader_.get(), "src"));
     gst_pad_send_event(src.get(), gst_video_event_new_upstream_force_key_unit(
                                       GST_CLOCK_TIME_NONE, TRUE, 0));
 }

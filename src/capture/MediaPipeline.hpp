@@ -58,7 +58,7 @@ private:
     ErrorHandler onError_;
     GRef<GstElement> pipeline_;
     GRef<GstElement> tee_;
-    GRef<GstElement> encoder_;
+    GRef<GstElement> payloader_;
     guint busWatch_ = 0;
     size_t viewers_ = 0;
     bool running_ = false;

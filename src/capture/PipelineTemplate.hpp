@@ -18,7 +18,6 @@ namespace vmrtc {
 class PipelineTemplate {
 public:
     static constexpr std::string_view payloaderName = "payloader";
-    static constexpr std::string_view encoderName = "encoder";
     static constexpr size_t maxBytes = 64 * 1024;
 
     // Finds a template: a path, or a bare name ("x11-vp8") looked up in the

@@ -4,7 +4,7 @@
 #include "catch.hpp"
 
 #include "ChildProcess.hpp"
-#include "JsonLine.hpp"
+#include "LoopbackServer.hpp"
 #include "WebRtcReceiver.hpp"
 #include "XvfbServer.hpp"
 
@@ -26,50 +26,6 @@ void paint(const std::string &display, const char *colour)
     REQUIRE(xsetroot.wait(10s) == 0);
 }
 
-// The server in loopback mode on a free port; knows its signalling URL.
-struct LoopbackServer {
-    std::unique_ptr<ChildProcess> process;
-    std::string signallingUrl;
-
-    LoopbackServer(const std::string &display, const std::string &session)
-    {
-        ChildProcess::Env env{{"DISPLAY", display},
-                              {"SESSION_ID", session},
-                              {"MASTER_CONTROLLER_URL", "http://127.0.0.1:9"}};
-        if (const char *debug = g_getenv("GST_DEBUG"))
-            env["GST_DEBUG"] = debug; // for whoever debugs a failure
-        process = std::make_unique<ChildProcess>(
-            std::vector<std::string>{ChildProcess::serverBinary(), "--loopback",
-                                     "--port", "0", "--log-level", "debug"},
-            env);
-        REQUIRE(process->waitForStderr("\"message\":\"registered as producer\"",
-                                       15s));
-        std::vector<std::string> bad;
-        for (const JsonLine &line :
-             parseJsonLines(process->stderrLines(), &bad)) {
-            if (line.count("signalling") && line.at("message") == "started")
-                signallingUrl = line.at("signalling");
-        }
-        REQUIRE_FALSE(signallingUrl.empty());
-    }
-
-    ~LoopbackServer()
-    {
-        if (process->running()) {
-            process->signal(SIGTERM);
-            process->wait(10s);
-        }
-        // The server's log, for whoever reads a failure.
-        for (const std::string &line : process->stderrLines())
-            g_printerr("server: %s\n", line.c_str());
-    }
-
-    bool logSays(const std::string &text)
-    {
-        return process->waitForStderr(text, 5s);
-    }
-};
-
 } // namespace
 
 TEST_CASE("a receiver decodes the painted colour and follows changes",
@@ -80,7 +36,7 @@ TEST_CASE("a receiver decodes the painted colour and follows changes",
     paint(xvfb.display(), "#ff0000");
     LoopbackServer server(xvfb.display(), "it-colour");
 
-    WebRtcReceiver viewer(server.signallingUrl);
+    WebRtcReceiver viewer(server.signallingUrl());
     REQUIRE(viewer.start("it-colour", 10s));
     REQUIRE(viewer.waitForFrames(3, 10s));
     CHECK(viewer.waitForColour({255, 0, 0}, tolerance, 5s));
@@ -104,8 +60,8 @@ TEST_CASE("two receivers at once; one leaving leaves the other playing",
     paint(xvfb.display(), "#ffffff");
     LoopbackServer server(xvfb.display(), "it-two");
 
-    WebRtcReceiver first(server.signallingUrl);
-    WebRtcReceiver second(server.signallingUrl);
+    WebRtcReceiver first(server.signallingUrl());
+    WebRtcReceiver second(server.signallingUrl());
     REQUIRE(first.start("it-two", 10s));
     REQUIRE(second.start("it-two", 10s));
     REQUIRE(first.waitForFrames(3, 10s));
@@ -130,11 +86,11 @@ TEST_CASE("the server ends its sessions on SIGTERM", "[streaming]")
     paint(xvfb.display(), "#808080");
     LoopbackServer server(xvfb.display(), "it-stop");
 
-    WebRtcReceiver viewer(server.signallingUrl);
+    WebRtcReceiver viewer(server.signallingUrl());
     REQUIRE(viewer.start("it-stop", 10s));
     REQUIRE(viewer.waitForFrames(3, 10s));
 
-    server.process->signal(SIGTERM);
+    server.process().signal(SIGTERM);
     CHECK(WebRtcReceiver::pump([&] { return viewer.sessionEnded(); }, 5s));
-    CHECK(server.process->wait(10s) == 0);
+    CHECK(server.process().wait(10s) == 0);
 }

@@ -422,3 +422,70 @@ TEST_CASE("--log-format=text writes readable lines", "[startup]")
     CHECK(run.notJson[0].find("FATAL") != std::string::npos);
     CHECK(run.notJson[0].find("code=SESSION_ID_MISSING") != std::string::npos);
 }
+
+TEST_CASE("a pipeline that captures no X needs no DISPLAY", "[startup]")
+{
+    TempDir dir;
+    ChildProcess::Env env = safeBase;
+    env["SESSION_ID"] = "vm-1";
+    env["PIPELINE"] = "test-pattern-vp8";
+    Run run = runToExit({"--check", "--env-file", dir.write("e.env", "")}, env);
+    CHECK(run.exit == 0);
+    CHECK(run.out.find("ok    pipeline") != std::string::npos);
+    CHECK(run.out.find("test-pattern-vp8.pipeline") != std::string::npos);
+}
+
+TEST_CASE("a broken pipeline template is PIPELINE_INVALID", "[startup]")
+{
+    TempDir dir;
+    XvfbServer xvfb;
+    ChildProcess::Env env = safeBase;
+    env["SESSION_ID"] = "vm-1";
+    env["DISPLAY"] = xvfb.display();
+
+    SECTION("missing file")
+    {
+        env["PIPELINE"] = dir.path + "/missing.pipeline";
+    }
+    SECTION("no payloader")
+    {
+        env["PIPELINE"] = dir.write("bad.pipeline", "videotestsrc ! fakesink");
+    }
+    SECTION("unknown placeholder")
+    {
+        env["PIPELINE"] =
+            dir.write("bad.pipeline", "videotestsrc ! {nope} name=payloader");
+    }
+    Run run = runToExit({}, env);
+    CHECK(run.exit == 78);
+    std::vector<JsonLine> fatal = withLevel(run, "fatal");
+    REQUIRE(fatal.size() == 1);
+    checkFatal(fatal[0], "PIPELINE_INVALID", "78");
+}
+
+TEST_CASE("loopback mode on a port in use: LOOPBACK_PORT_UNAVAILABLE, 69",
+          "[startup]")
+{
+    XvfbServer xvfb;
+    ChildProcess::Env env = safeBase;
+    env["DISPLAY"] = xvfb.display();
+    ChildProcess first(
+        {ChildProcess::serverBinary(), "--loopback", "--port", "0"}, env);
+    REQUIRE(first.waitForStderr("open the viewer page", 10s));
+    std::vector<std::string> bad;
+    std::string port;
+    for (const JsonLine &line : parseJsonLines(first.stderrLines(), &bad)) {
+        if (line.count("url"))
+            port = line.at("url").substr(line.at("url").rfind(':') + 1);
+    }
+    port = port.substr(0, port.find('/'));
+    REQUIRE_FALSE(port.empty());
+
+    Run second = runToExit({"--loopback", "--port", port}, env);
+    CHECK(second.exit == 69);
+    std::vector<JsonLine> fatal = withLevel(second, "fatal");
+    REQUIRE(fatal.size() == 1);
+    CHECK(fatal[0].at("code") == "LOOPBACK_PORT_UNAVAILABLE");
+    first.signal(SIGTERM);
+    CHECK(first.wait(10s) == 0);
+}
