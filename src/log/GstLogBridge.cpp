@@ -2,9 +2,8 @@
 #include "log/GstLogBridge.hpp"
 
 #include "log/Logger.hpp"
+#include "log/RateLimiter.hpp"
 
-#include <map>
-#include <mutex>
 #include <string>
 
 namespace vmrtc {
@@ -13,39 +12,8 @@ namespace {
 
 const Logger logger{"gstreamer"};
 
-// Some elements warn once per packet; each source line gets a budget.
-constexpr gint64 windowUs = 10 * G_USEC_PER_SEC;
-constexpr unsigned perWindow = 3;
-
-struct Budget {
-    gint64 windowStart = 0;
-    unsigned used = 0;
-    unsigned suppressed = 0;
-};
-
-std::mutex budgetLock;
-std::map<std::string, Budget> budgets;
-
-// True when the record may be written; *suppressed is how many from the
-// same place were dropped since the last one written.
-bool allow(const std::string &where, unsigned *suppressed)
-{
-    std::lock_guard lock(budgetLock);
-    Budget &b = budgets[where];
-    gint64 now = g_get_monotonic_time();
-    if (now - b.windowStart > windowUs) {
-        b.windowStart = now;
-        b.used = 0;
-    }
-    if (b.used >= perWindow) {
-        b.suppressed++;
-        return false;
-    }
-    b.used++;
-    *suppressed = b.suppressed;
-    b.suppressed = 0;
-    return true;
-}
+// Some elements warn once per packet: each source line gets a budget.
+RateLimiter limiter{3, 10 * G_USEC_PER_SEC};
 
 } // namespace
 
@@ -68,7 +36,7 @@ void GstLogBridge::forward(GstDebugCategory *category, GstDebugLevel level,
 
     std::string where = std::string(file) + ':' + std::to_string(line);
     unsigned suppressed = 0;
-    if (!allow(where, &suppressed))
+    if (!limiter.allow(where, &suppressed))
         return;
 
     // The object's id is precomputed by GStreamer: asking the object for

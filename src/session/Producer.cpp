@@ -2,12 +2,28 @@
 #include "session/Producer.hpp"
 
 #include "log/Logger.hpp"
+#include "log/RateLimiter.hpp"
 
 namespace vmrtc {
 
 namespace {
 
 const Logger logger{"session"};
+
+// A broken or hostile controller may repeat a bad message in a loop.
+RateLimiter rejections{10, 10 * G_USEC_PER_SEC};
+
+// A warning for a message the producer drops, at most ten per ten seconds
+// for each kind.
+void rejected(const std::string &what, LogFields fields)
+{
+    unsigned suppressed = 0;
+    if (!rejections.allow(what, &suppressed))
+        return;
+    if (suppressed > 0)
+        fields.push_back({"suppressed", std::to_string(suppressed)});
+    logger.warning(what, fields);
+}
 
 Message endSessionMessage(const std::string &id)
 {
@@ -60,8 +76,8 @@ void Producer::handle(const Message &message)
         endSession(message.sessionId, "ended by the viewer", false);
         break;
     case MessageType::Error:
-        logger.warning("the signalling server reported an error",
-                       {{"details", message.details}});
+        rejected("the signalling server reported an error",
+                 {{"details", message.details}});
         break;
     default:
         logger.debug("ignored a message a producer does not expect",
@@ -73,21 +89,21 @@ void Producer::startSession(const Message &message)
 {
     const std::string &id = message.sessionId;
     if (id.empty() || sessions_.contains(id)) {
-        logger.warning(id.empty() ? "startSession without a sessionId"
-                                  : "duplicate startSession ignored",
-                       {{"session", id}, {"peer", message.peerId}});
+        rejected(id.empty() ? "startSession without a sessionId"
+                            : "duplicate startSession ignored",
+                 {{"session", id}, {"peer", message.peerId}});
         return;
     }
     if (message.offer) {
-        logger.warning("viewer refused: it offered, and this server offers",
-                       {{"session", id}, {"peer", message.peerId}});
+        rejected("viewer refused: it offered, and this server offers",
+                 {{"session", id}, {"peer", message.peerId}});
         send(endSessionMessage(id));
         return;
     }
     if (sessions_.size() >= options_.maxViewers) {
-        logger.warning("viewer refused: too many viewers",
-                       {{"session", id},
-                        {"max_viewers", std::to_string(options_.maxViewers)}});
+        rejected("viewer refused: too many viewers",
+                 {{"session", id},
+                  {"max_viewers", std::to_string(options_.maxViewers)}});
         send(endSessionMessage(id));
         return;
     }
@@ -135,8 +151,8 @@ void Producer::peerMessage(const Message &message)
 {
     auto it = sessions_.find(message.sessionId);
     if (it == sessions_.end()) {
-        logger.warning("peer message for an unknown session dropped",
-                       {{"session", message.sessionId}});
+        rejected("peer message for an unknown session dropped",
+                 {{"session", message.sessionId}});
         return;
     }
     ViewerSession &session = *it->second;
@@ -148,8 +164,8 @@ void Producer::peerMessage(const Message &message)
     if (message.sdp->type == "answer" &&
         session.applyAnswer(message.sdp->sdp, &error))
         return;
-    logger.warning("bad answer",
-                   {{"session", message.sessionId}, {"reason", error}});
+    rejected("unusable answer dropped",
+             {{"session", message.sessionId}, {"reason", error}});
     if (!session.answered())
         endSession(message.sessionId, "unusable answer: " + error, true);
 }

@@ -2,6 +2,7 @@
 #include "signalling/SignallingClient.hpp"
 
 #include "log/Logger.hpp"
+#include "log/RateLimiter.hpp"
 
 namespace vmrtc {
 
@@ -10,7 +11,20 @@ namespace {
 const Logger logger{"signalling"};
 
 constexpr gsize maxIncomingBytes = Message::maxMessageBytes;
-constexpr guint pingIntervalSeconds = 10;
+
+// A misbehaving server may send garbage in a loop.
+RateLimiter invalidMessages{5, 10 * G_USEC_PER_SEC};
+
+void warnInvalid(const std::string &reason)
+{
+    unsigned suppressed = 0;
+    if (!invalidMessages.allow("invalid", &suppressed))
+        return;
+    LogFields fields{{"reason", reason}};
+    if (suppressed > 0)
+        fields.push_back({"suppressed", std::to_string(suppressed)});
+    logger.warning("dropped an invalid signalling message", fields);
+}
 
 } // namespace
 
@@ -98,6 +112,11 @@ void SignallingClient::connected(SoupWebsocketConnection *connection)
         connection, "message", G_CALLBACK(&SignallingClient::onMessage), this));
     handlers_.push_back(g_signal_connect(
         connection, "closed", G_CALLBACK(&SignallingClient::onClosed), this));
+    handlers_.push_back(g_signal_connect(
+        connection, "pong", G_CALLBACK(&SignallingClient::onPong), this));
+    lastHeardAt_ = connectedAt_;
+    livenessSource_ = g_timeout_add_seconds(
+        pingIntervalSeconds, &SignallingClient::onLivenessCheck, this);
     logger.info("connected", {{"url", options_.url},
                               {"after_failures", std::to_string(failures_)}});
 }
@@ -137,8 +156,34 @@ gboolean SignallingClient::onRetry(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+void SignallingClient::onPong(SoupWebsocketConnection *, GBytes *,
+                              gpointer data)
+{
+    static_cast<SignallingClient *>(data)->lastHeardAt_ =
+        g_get_monotonic_time();
+}
+
+gboolean SignallingClient::onLivenessCheck(gpointer data)
+{
+    auto *self = static_cast<SignallingClient *>(data);
+    gint64 silentUs = g_get_monotonic_time() - self->lastHeardAt_;
+    if (silentUs <= silenceLimitUs)
+        return G_SOURCE_CONTINUE;
+
+    logger.warning("the signalling server stopped answering pings; "
+                   "replacing the connection",
+                   {{"silent_s", std::to_string(silentUs / G_USEC_PER_SEC)}});
+    self->livenessSource_ = 0;
+    self->lost();
+    return G_SOURCE_REMOVE;
+}
+
 void SignallingClient::dropConnection()
 {
+    if (livenessSource_) {
+        g_source_remove(livenessSource_);
+        livenessSource_ = 0;
+    }
     if (!connection_)
         return;
     for (gulong handler : handlers_)
@@ -153,24 +198,29 @@ void SignallingClient::dropConnection()
 
 void SignallingClient::onClosed(SoupWebsocketConnection *, gpointer data)
 {
-    auto *self = static_cast<SignallingClient *>(data);
-    bool wasRegistered = self->registered();
-    if (g_get_monotonic_time() - self->connectedAt_ > stableAfterUs)
-        self->delayMs_ = initialDelayMs;
-    self->dropConnection();
-    self->peerId_.clear();
-    self->failures_++;
+    static_cast<SignallingClient *>(data)->lost();
+}
+
+void SignallingClient::lost()
+{
+    bool wasRegistered = registered();
+    if (g_get_monotonic_time() - connectedAt_ > stableAfterUs)
+        delayMs_ = initialDelayMs;
+    dropConnection();
+    peerId_.clear();
+    failures_++;
     if (wasRegistered)
-        self->onState_(false);
-    self->scheduleReconnect("the connection closed");
+        onState_(false);
+    scheduleReconnect("the connection was lost");
 }
 
 void SignallingClient::onMessage(SoupWebsocketConnection *, gint type,
                                  GBytes *payload, gpointer data)
 {
     auto *self = static_cast<SignallingClient *>(data);
+    self->lastHeardAt_ = g_get_monotonic_time();
     if (type != SOUP_WEBSOCKET_DATA_TEXT) {
-        logger.warning("dropped a binary signalling frame");
+        warnInvalid("a binary frame");
         return;
     }
     gsize size = 0;
@@ -183,9 +233,7 @@ void SignallingClient::received(const std::string &text)
     std::string error;
     std::optional<Message> message = Message::parse(text, &error);
     if (!message) {
-        // FIXME: not rate-limited yet; a flood of bad frames floods the log.
-        logger.warning("dropped an invalid signalling message",
-                       {{"reason", error}});
+        warnInvalid(error);
         return;
     }
     if (message->type == MessageType::Welcome) {

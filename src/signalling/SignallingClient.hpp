@@ -43,6 +43,8 @@ public:
     static constexpr guint initialDelayMs = 250;
     static constexpr guint maxDelayMs = 10000;
     static constexpr gint64 stableAfterUs = 30 * G_USEC_PER_SEC;
+    static constexpr guint pingIntervalSeconds = 10;
+    static constexpr gint64 silenceLimitUs = 30 * G_USEC_PER_SEC;
 
 private:
     struct Attempt;
@@ -52,6 +54,7 @@ private:
     void failed(const std::string &reason, guint status);
     void scheduleReconnect(const std::string &reason);
     void dropConnection();
+    void lost();
     void received(const std::string &text);
 
     static void onConnectDone(GObject *session, GAsyncResult *result,
@@ -60,6 +63,8 @@ private:
                           gpointer self);
     static void onClosed(SoupWebsocketConnection *, gpointer self);
     static gboolean onRetry(gpointer self);
+    static void onPong(SoupWebsocketConnection *, GBytes *, gpointer self);
+    static gboolean onLivenessCheck(gpointer self);
 
     Options options_;
     MessageHandler onMessage_;
@@ -70,6 +75,8 @@ private:
     std::vector<gulong> handlers_;
     std::string peerId_;
     guint retrySource_ = 0;
+    guint livenessSource_ = 0;
+    gint64 lastHeardAt_ = 0; // any frame or pong from the server
     guint delayMs_ = initialDelayMs;
     gint64 connectedAt_ = 0;
     unsigned failures_ = 0;
