@@ -105,6 +105,17 @@ void MediaPipeline::detach(GstElement *viewerBin)
 
     if (viewers_ > 0 && --viewers_ == 0)
         setRunning(false);
+
+    // What is left, so that a leak of branches shows in the log.
+    GST_OBJECT_LOCK(tee_.get());
+    guint16 teePads = tee_->numsrcpads;
+    GST_OBJECT_UNLOCK(tee_.get());
+    GST_OBJECT_LOCK(pipeline_.get());
+    gint elements = GST_BIN(pipeline_.get())->numchildren;
+    GST_OBJECT_UNLOCK(pipeline_.get());
+    logger.debug("viewer detached", {{"viewers", std::to_string(viewers_)},
+                                     {"tee_pads", std::to_string(teePads)},
+                                     {"elements", std::to_string(elements)}});
 }
 
 void MediaPipeline::setRunning(bool run)

@@ -328,8 +328,11 @@ void ViewerSession::connectionStateChanged(int state)
         events_.connected();
         break;
     case GST_WEBRTC_PEER_CONNECTION_STATE_FAILED:
+    case GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED:
         finished_ = true;
-        events_.failed("ICE or DTLS failed");
+        events_.failed(state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED
+                           ? "ICE or DTLS failed"
+                           : "the viewer closed the connection");
         break;
     default:
         logger.debug("connection state",

@@ -489,3 +489,35 @@ TEST_CASE("loopback mode on a port in use: LOOPBACK_PORT_UNAVAILABLE, 69",
     first.signal(SIGTERM);
     CHECK(first.wait(10s) == 0);
 }
+
+TEST_CASE("an unreachable controller: the server retries and stays up",
+          "[startup]")
+{
+    XvfbServer xvfb;
+    ChildProcess::Env env{{"SESSION_ID", "vm-1"},
+                          {"DISPLAY", xvfb.display()},
+                          {"SIGNALLING_URL", "ws://127.0.0.1:9/signalling"},
+                          {"SIGNALLING_TOKEN", "tok-SECRET-4"}};
+    ChildProcess child({ChildProcess::serverBinary()}, env);
+    REQUIRE(child.waitForStderr("\"message\":\"started\"", 10s));
+    std::this_thread::sleep_for(3s);
+    REQUIRE(child.running());
+    child.signal(SIGTERM);
+    CHECK(child.wait(10s) == 0);
+
+    std::vector<std::string> bad;
+    std::vector<JsonLine> retries;
+    for (const JsonLine &line : parseJsonLines(child.stderrLines(), &bad)) {
+        if (line.at("message") == "signalling unavailable, retrying")
+            retries.push_back(line);
+        for (const auto &[key, value] : line)
+            CHECK(value.find("SECRET") == std::string::npos);
+    }
+    // 250 ms doubling: about four attempts in 3 s, each one line.
+    REQUIRE(retries.size() >= 3);
+    CHECK(retries.size() <= 8);
+    CHECK(retries[0].at("level") == "warning");
+    CHECK_FALSE(retries[0].at("reason").empty());
+    CHECK(std::stoi(retries[0].at("retry_in_ms")) <= 250);
+    CHECK(std::stoi(retries[2].at("retry_in_ms")) >= 500);
+}
