@@ -88,6 +88,8 @@ void Preflight::run()
                              {config.signallingUrl, Origin::Derived, {}});
 
     probeDisplay();
+    if (!context_.displayRequired)
+        validation_.config.display.clear(); // the pipeline captures no X
     fillTemplate();
     probeElements();
 }

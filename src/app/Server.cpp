@@ -51,6 +51,14 @@ int Server::run()
     sigterm_ = g_unix_signal_add(SIGTERM, &Server::onSigterm, this);
     sigint_ = g_unix_signal_add(SIGINT, &Server::onSigint, this);
 
+    if (!config_.display.empty() && !displayWatch_.start(config_.display)) {
+        logger.fatal("the X server went away during startup",
+                     {{"code", "DISPLAY_LOST"},
+                      {"display", config_.display},
+                      {"hint", "start the X server before this server"},
+                      {"exit", "69"}});
+        return toInt(ExitCode::Unavailable);
+    }
     if (options_.loopback && !startLoopback())
         return toInt(ExitCode::Unavailable);
     if (!startStreaming())

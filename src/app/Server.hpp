@@ -4,6 +4,7 @@
 #include "capture/MediaPipeline.hpp"
 #include "config/Config.hpp"
 #include "loopback/SignallingServer.hpp"
+#include "probe/DisplayWatch.hpp"
 #include "session/Producer.hpp"
 #include "util/GRef.hpp"
 
@@ -46,6 +47,7 @@ private:
     Config config_;
     Options options_;
     GRef<GMainLoop> loop_;
+    DisplayWatch displayWatch_;
     std::unique_ptr<SignallingServer> loopbackServer_;
     std::unique_ptr<MediaPipeline> media_;
     std::unique_ptr<Producer> producer_;

@@ -521,3 +521,31 @@ TEST_CASE("an unreachable controller: the server retries and stays up",
     CHECK(std::stoi(retries[0].at("retry_in_ms")) <= 250);
     CHECK(std::stoi(retries[2].at("retry_in_ms")) >= 500);
 }
+
+TEST_CASE("the X server going away: DISPLAY_LOST, exit 69", "[startup]")
+{
+    XvfbServer xvfb;
+    ChildProcess::Env env = safeBase;
+    env["SESSION_ID"] = "vm-1";
+    env["DISPLAY"] = xvfb.display();
+    ChildProcess child({ChildProcess::serverBinary()}, env);
+    REQUIRE(child.waitForStderr("\"message\":\"started\"", 10s));
+
+    auto killedAt = ChildProcess::Clock::now();
+    xvfb.stop();
+    int exit = child.wait(10s);
+    double seconds =
+        std::chrono::duration<double>(ChildProcess::Clock::now() - killedAt)
+            .count();
+    INFO("seconds from the X server's death to exit: " << seconds);
+    CHECK(exit == 69);
+
+    std::vector<std::string> bad;
+    std::vector<JsonLine> lines = parseJsonLines(child.stderrLines(), &bad);
+    const JsonLine *lost = findMessage(lines, "the X server went away");
+    REQUIRE(lost != nullptr);
+    CHECK(lost->at("code") == "DISPLAY_LOST");
+    CHECK(lost->at("level") == "fatal");
+    CHECK(lost->at("exit") == "69");
+    WARN("X server death to exit: " << seconds << " s");
+}
