@@ -42,7 +42,8 @@ public:
 
     static constexpr guint initialDelayMs = 250;
     static constexpr guint maxDelayMs = 10000;
-    static constexpr gint64 stableAfterUs = 30 * G_USEC_PER_SEC;
+    // A connection that held this long resets the backoff.
+    static constexpr gint64 stableAfterUs = 5 * G_USEC_PER_SEC;
     static constexpr guint pingIntervalSeconds = 10;
     static constexpr gint64 silenceLimitUs = 30 * G_USEC_PER_SEC;
 

@@ -4,6 +4,7 @@
 // namespace, as root).
 #include "ChildProcess.hpp"
 #include "LoopbackServer.hpp"
+#include "ProcessStats.hpp"
 #include "WebRtcReceiver.hpp"
 #include "XvfbServer.hpp"
 
@@ -12,9 +13,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <thread>
 
 #include <unistd.h>
@@ -26,36 +25,6 @@ namespace {
 
 constexpr auto warmup = 2s;
 constexpr auto window = 10s;
-
-// user+system CPU seconds a process has used so far.
-double cpuSeconds(pid_t pid)
-{
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), {});
-    std::istringstream fields(text.substr(text.rfind(')') + 2));
-    std::string field;
-    unsigned long utime = 0, stime = 0;
-    for (int i = 3; fields >> field; i++) {
-        if (i == 14)
-            utime = std::stoul(field);
-        if (i == 15) {
-            stime = std::stoul(field);
-            break;
-        }
-    }
-    return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
-}
-
-long rssKiB(pid_t pid)
-{
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.rfind("VmRSS:", 0) == 0)
-            return std::stol(line.substr(6));
-    }
-    return 0;
-}
 
 // Percent of one core used over the window, after a warm-up; the main
 // context keeps running so receivers go on decoding meanwhile.

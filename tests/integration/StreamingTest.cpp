@@ -19,13 +19,6 @@ namespace {
 
 constexpr int tolerance = 40; // VP8 is lossy; flat colours stay close
 
-void paint(const std::string &display, const char *colour)
-{
-    ChildProcess xsetroot(
-        {"/usr/bin/xsetroot", "-display", display, "-solid", colour}, {});
-    REQUIRE(xsetroot.wait(10s) == 0);
-}
-
 } // namespace
 
 TEST_CASE("a receiver decodes the painted colour and follows changes",
@@ -33,7 +26,7 @@ TEST_CASE("a receiver decodes the painted colour and follows changes",
 {
     gst_init(nullptr, nullptr);
     XvfbServer xvfb(640, 360);
-    paint(xvfb.display(), "#ff0000");
+    xvfb.paint("#ff0000");
     LoopbackServer server(xvfb.display(), "it-colour");
 
     WebRtcReceiver viewer(server.signallingUrl());
@@ -41,10 +34,10 @@ TEST_CASE("a receiver decodes the painted colour and follows changes",
     REQUIRE(viewer.waitForFrames(3, 10s));
     CHECK(viewer.waitForColour({255, 0, 0}, tolerance, 5s));
 
-    paint(xvfb.display(), "#0000ff");
+    xvfb.paint("#0000ff");
     CHECK(viewer.waitForColour({0, 0, 255}, tolerance, 3s));
 
-    paint(xvfb.display(), "#00ff00");
+    xvfb.paint("#00ff00");
     CHECK(viewer.waitForColour({0, 255, 0}, tolerance, 3s));
 
     viewer.stop();
@@ -57,7 +50,7 @@ TEST_CASE("two receivers at once; one leaving leaves the other playing",
 {
     gst_init(nullptr, nullptr);
     XvfbServer xvfb(640, 360);
-    paint(xvfb.display(), "#ffffff");
+    xvfb.paint("#ffffff");
     LoopbackServer server(xvfb.display(), "it-two");
 
     WebRtcReceiver first(server.signallingUrl());
@@ -73,7 +66,7 @@ TEST_CASE("two receivers at once; one leaving leaves the other playing",
     CHECK(server.logSays("\"message\":\"session ended\""));
 
     int before = second.framesDecoded();
-    paint(xvfb.display(), "#ff00ff");
+    xvfb.paint("#ff00ff");
     CHECK(second.waitForColour({255, 0, 255}, tolerance, 3s));
     CHECK(second.waitForFrames(before + 5, 5s));
     CHECK_FALSE(second.sessionEnded());
@@ -83,7 +76,7 @@ TEST_CASE("the server ends its sessions on SIGTERM", "[streaming]")
 {
     gst_init(nullptr, nullptr);
     XvfbServer xvfb(640, 360);
-    paint(xvfb.display(), "#808080");
+    xvfb.paint("#808080");
     LoopbackServer server(xvfb.display(), "it-stop");
 
     WebRtcReceiver viewer(server.signallingUrl());

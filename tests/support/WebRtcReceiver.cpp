@@ -51,8 +51,8 @@ const char *member(JsonObject *o, const char *name)
 
 } // namespace
 
-WebRtcReceiver::WebRtcReceiver(std::string signallingUrl)
-    : url_(std::move(signallingUrl)),
+WebRtcReceiver::WebRtcReceiver(std::string signallingUrl, std::string token)
+    : url_(std::move(signallingUrl)), token_(std::move(token)),
       soup_(GRef<SoupSession>::adopt(soup_session_new()))
 {}
 
@@ -67,6 +67,10 @@ bool WebRtcReceiver::start(const std::string &session,
     session_ = session;
     GRef<SoupMessage> request =
         GRef<SoupMessage>::adopt(soup_message_new("GET", url_.c_str()));
+    if (!token_.empty())
+        soup_message_headers_replace(
+            soup_message_get_request_headers(request.get()), "Authorization",
+            ("Bearer " + token_).c_str());
     soup_session_websocket_connect_async(soup_.get(), request.get(), nullptr,
                                          nullptr, G_PRIORITY_DEFAULT, nullptr,
                                          &WebRtcReceiver::onConnected, this);

@@ -23,7 +23,8 @@ using Rgb = std::array<int, 3>;
 // Runs on the default main context: its wait functions iterate it.
 class WebRtcReceiver {
 public:
-    explicit WebRtcReceiver(std::string signallingUrl);
+    // token, when given, is sent as a bearer token on the upgrade.
+    explicit WebRtcReceiver(std::string signallingUrl, std::string token = {});
     ~WebRtcReceiver();
 
     WebRtcReceiver(const WebRtcReceiver &) = delete;
@@ -65,6 +66,7 @@ private:
     static GstFlowReturn onSample(GstElement *sink, gpointer self);
 
     std::string url_;
+    std::string token_;
     std::string session_;
     std::string producerId_;
     std::string sessionId_;

@@ -63,6 +63,14 @@ XvfbServer::~XvfbServer()
     process_->wait(std::chrono::milliseconds(5000));
 }
 
+void XvfbServer::paint(const std::string &colour) const
+{
+    ChildProcess xsetroot(
+        {"/usr/bin/xsetroot", "-display", display_, "-solid", colour}, {});
+    if (xsetroot.wait(std::chrono::seconds(10)) != 0)
+        throw std::runtime_error("xsetroot could not paint " + colour);
+}
+
 void XvfbServer::stop()
 {
     process_->signal(SIGKILL);

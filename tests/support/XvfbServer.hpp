@@ -16,6 +16,9 @@ public:
 
     const std::string &display() const { return display_; } // ":N"
 
+    // Fills the root window with a colour ("#rrggbb") using xsetroot.
+    void paint(const std::string &colour) const;
+
     // Ends the X server now, as a crash or an operator would.
     void stop();
 

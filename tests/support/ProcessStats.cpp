@@ -1,0 +1,42 @@
+// ProcessStats: parse /proc/PID/stat and /proc/PID/status.
+#include "ProcessStats.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <unistd.h>
+
+namespace vmrtc::test {
+
+double cpuSeconds(pid_t pid)
+{
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), {});
+    size_t paren = text.rfind(')');
+    if (paren == std::string::npos)
+        return 0;
+
+    // Fields 14 and 15 (utime, stime), counted from the state at 3.
+    std::istringstream fields(text.substr(paren + 2));
+    std::string field;
+    unsigned long ticks = 0;
+    for (int i = 3; i <= 15 && fields >> field; i++) {
+        if (i >= 14)
+            ticks += std::stoul(field);
+    }
+    return double(ticks) / double(sysconf(_SC_CLK_TCK));
+}
+
+long rssKiB(pid_t pid)
+{
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmRSS:", 0) == 0)
+            return std::stol(line.substr(6));
+    }
+    return 0;
+}
+
+} // namespace vmrtc::test
