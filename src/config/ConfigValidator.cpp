@@ -78,6 +78,7 @@ Validation ConfigValidator::run(const LoadedSettings &loaded,
 {
     checkRequired(loaded, context);
     checkUrls(loaded.settings);
+    checkToken(loaded.settings);
     checkIceServers(loaded.settings);
     checkNumbers(loaded.settings);
     return std::move(result_);
@@ -227,6 +228,27 @@ void ConfigValidator::checkUrls(const Settings &settings)
     } else {
         result_.config.signallingUrl = signalling->value;
     }
+}
+
+void ConfigValidator::checkToken(const Settings &settings)
+{
+    const SettingValue *token = settings.get("SIGNALLING_TOKEN");
+    if (!token)
+        return;
+    // It goes into an HTTP header: no line breaks or other control bytes.
+    for (char c : token->value) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            result_.problems.push_back(
+                {"SETTING_INVALID",
+                 "SIGNALLING_TOKEN from " + Settings::describe(*token) +
+                     " contains control characters",
+                 "set the token exactly as the master controller issued "
+                 "it, on one line",
+                 ExitCode::Config, "SIGNALLING_TOKEN"});
+            return;
+        }
+    }
+    result_.config.signallingToken = token->value;
 }
 
 void ConfigValidator::checkIceServers(const Settings &settings)

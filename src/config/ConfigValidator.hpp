@@ -43,6 +43,7 @@ private:
     void checkRequired(const LoadedSettings &loaded,
                        const ValidationContext &context);
     void checkUrls(const Settings &settings);
+    void checkToken(const Settings &settings);
     void checkIceServers(const Settings &settings);
     void checkNumbers(const Settings &settings);
     void checkPortRange(const Settings &settings);

@@ -216,3 +216,15 @@ TEST_CASE("quote keeps messages short and printable", "[validate]")
     CHECK(q.find("(1000 bytes)") != std::string::npos);
     CHECK(q.size() < 70);
 }
+
+TEST_CASE("SIGNALLING_TOKEN reaches the config; control bytes are refused",
+          "[validate]")
+{
+    Validation ok = validate({{"SIGNALLING_TOKEN", "abc.DEF-123"}});
+    CHECK(ok.problems.empty());
+    CHECK(ok.config.signallingToken == "abc.DEF-123");
+
+    Problem bad = only(validate({{"SIGNALLING_TOKEN", "abc\r\nX-Evil: 1"}}));
+    CHECK(bad.code == "SETTING_INVALID");
+    CHECK(bad.message.find("Evil") == std::string::npos);
+}
