@@ -1,4 +1,4 @@
-// SignallingServer: peers, sessions and message routing of loopback mode.
+// SignallingServer: WebSocket connections and the viewer page over HTTP.
 #include "loopback/SignallingServer.hpp"
 
 #include "log/Logger.hpp"
@@ -9,14 +9,12 @@ extern "C" {
 #include "viewer/viewer-resources.h"
 }
 
-#include <algorithm>
 #include <array>
 #include <cstring>
 #include <exception>
 #include <optional>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 namespace vmrtc {
 
@@ -27,8 +25,6 @@ const Logger logger{"loopback"};
 constexpr const char *signallingPath = "/signalling";
 constexpr const char *resourcePrefix = "/vmrtc/viewer/";
 constexpr int warningsPerSecond = 10;
-constexpr std::array<std::string_view, 3> knownRoles{"producer", "consumer",
-                                                     "listener"};
 
 // Runs the body of a GLib callback: no exception may reach GLib.
 template <typename Body> void guarded(const char *callback, Body &&body)
@@ -42,48 +38,6 @@ template <typename Body> void guarded(const char *callback, Body &&body)
         logger.error("callback failed",
                      {{"callback", callback}, {"reason", "unknown"}});
     }
-}
-
-std::string newId()
-{
-    GUnique<char> id{g_uuid_string_random()};
-    return id.get();
-}
-
-std::string joinRoles(const std::vector<std::string> &roles)
-{
-    std::string joined;
-    for (const std::string &role : roles)
-        joined += (joined.empty() ? "" : ",") + role;
-    return joined.empty() ? "none" : joined;
-}
-
-// The first role that the protocol does not define, or nothing.
-std::optional<std::string> unknownRole(const std::vector<std::string> &roles)
-{
-    for (const std::string &role : roles) {
-        if (std::find(knownRoles.begin(), knownRoles.end(), role) ==
-            knownRoles.end())
-            return role;
-    }
-    return std::nullopt;
-}
-
-// True for {"type":"setProtocolVersion",…}: newer peers may send it
-// first; it is accepted and ignored (docs/protocol.md §3.2).
-bool isProtocolVersion(std::string_view text)
-{
-    GRef<JsonParser> parser = GRef<JsonParser>::adopt(json_parser_new());
-    if (!json_parser_load_from_data(parser.get(), text.data(),
-                                    static_cast<gssize>(text.size()), nullptr))
-        return false;
-
-    JsonNode *root = json_parser_get_root(parser.get());
-    if (!root || !JSON_NODE_HOLDS_OBJECT(root))
-        return false;
-    const char *type = json_object_get_string_member_with_default(
-        json_node_get_object(root), "type", "");
-    return std::string_view(type) == "setProtocolVersion";
 }
 
 GRef<GSocketAddress> socketAddress(std::string host, int port)
@@ -216,66 +170,104 @@ bool sameOrigin(SoupServerMessage *msg)
            g_ascii_strcasecmp(origin, https.c_str()) == 0;
 }
 
+GRef<SoupServer> newSoupServer()
+{
+    return GRef<SoupServer>::adopt(
+        soup_server_new("server-header", "vm-webrtc-server", nullptr));
+}
+
+gboolean dispatchDeadline(GSource *, GSourceFunc callback, gpointer data)
+{
+    return callback ? callback(data) : G_SOURCE_REMOVE;
+}
+
+// A source without file or interval: it fires once its ready time has
+// come, which the owner moves on with g_source_set_ready_time().
+GSourceFuncs deadlineFuncs{nullptr, nullptr, &dispatchDeadline,
+                           nullptr, nullptr, nullptr};
+
+GRef<GSource> newDeadline(GSourceFunc callback, gpointer data)
+{
+    GRef<GSource> source =
+        GRef<GSource>::adopt(g_source_new(&deadlineFuncs, sizeof(GSource)));
+    g_source_set_callback(source.get(), callback, data, nullptr);
+    g_source_attach(source.get(), g_main_context_get_thread_default());
+    return source;
+}
+
 } // namespace
 
-// One WebSocket peer: its connection, its status and its sessions.
-struct SignallingServer::Peer {
-    Peer(SignallingServer *owner, std::string peerId,
-         SoupWebsocketConnection *ws);
-    ~Peer(); // disconnects the handlers, closes the connection if open
+// One WebSocket connection: its handlers, the deadline by which it must
+// show a sign of life, and the rate of warnings about it. The status of
+// its peer lives in the router.
+struct SignallingServer::Connection {
+    Connection(SignallingServer *owner, std::string peerId,
+               SoupWebsocketConnection *connection);
+    ~Connection(); // disconnects the handlers, closes the connection if open
 
-    Peer(const Peer &) = delete;
-    Peer &operator=(const Peer &) = delete;
+    Connection(const Connection &) = delete;
+    Connection &operator=(const Connection &) = delete;
 
-    bool hasRole(std::string_view role) const;
+    void heard(); // something arrived: the silence deadline moves on
     bool allowWarning();
     void reportSuppressedWarnings();
 
     SignallingServer *server;
     std::string id;
-    GRef<SoupWebsocketConnection> connection;
-    std::vector<std::string> roles;
-    std::string metaJson = "null";
-    std::set<std::string> sessions; // ids of the sessions it is part of
+    GRef<SoupWebsocketConnection> ws;
+    std::array<gulong, 4> handlers{};
+    GRef<GSource> deadline; // none when the silence timeout is off
 
-    std::array<gulong, 3> handlers{};
     gint64 warningWindowStart = 0; // monotonic µs
     int warningsInWindow = 0;
     unsigned suppressedWarnings = 0;
 };
 
-SignallingServer::Peer::Peer(SignallingServer *owner, std::string peerId,
-                             SoupWebsocketConnection *ws)
+SignallingServer::Connection::Connection(SignallingServer *owner,
+                                         std::string peerId,
+                                         SoupWebsocketConnection *connection)
     : server(owner), id(std::move(peerId)),
-      connection(GRef<SoupWebsocketConnection>::share(ws))
+      ws(GRef<SoupWebsocketConnection>::share(connection))
 {
     handlers = {
-        g_signal_connect(ws, "message", G_CALLBACK(&onMessage), this),
-        g_signal_connect(ws, "error", G_CALLBACK(&onError), this),
-        g_signal_connect(ws, "closed", G_CALLBACK(&onClosed), this),
+        g_signal_connect(connection, "message", G_CALLBACK(&onMessage), this),
+        g_signal_connect(connection, "pong", G_CALLBACK(&onPong), this),
+        g_signal_connect(connection, "error", G_CALLBACK(&onError), this),
+        g_signal_connect(connection, "closed", G_CALLBACK(&onClosed), this),
     };
+
+    if (owner->liveness_.silenceTimeout.count() > 0)
+        deadline = newDeadline(&onSilent, this);
+    heard();
 }
 
-SignallingServer::Peer::~Peer()
+SignallingServer::Connection::~Connection()
 {
     for (gulong handler : handlers)
-        g_signal_handler_disconnect(connection.get(), handler);
+        g_signal_handler_disconnect(ws.get(), handler);
+    if (deadline)
+        g_source_destroy(deadline.get());
 
-    SoupWebsocketConnection *ws = connection.get();
-    if (soup_websocket_connection_get_state(ws) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
+    if (soup_websocket_connection_get_state(ws.get()) ==
+        SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close(ws.get(),
+                                        SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
                                         "signalling server stopped");
     reportSuppressedWarnings();
 }
 
-bool SignallingServer::Peer::hasRole(std::string_view role) const
+void SignallingServer::Connection::heard()
 {
-    return std::find(roles.begin(), roles.end(), role) != roles.end();
+    if (!deadline)
+        return;
+    gint64 timeout = server->liveness_.silenceTimeout.count();
+    g_source_set_ready_time(deadline.get(),
+                            g_get_monotonic_time() + timeout * G_USEC_PER_SEC);
 }
 
 // True when one more warning about this peer may be logged: at most
 // warningsPerSecond a second; the others are counted and reported later.
-bool SignallingServer::Peer::allowWarning()
+bool SignallingServer::Connection::allowWarning()
 {
     gint64 now = g_get_monotonic_time();
     if (now - warningWindowStart >= G_USEC_PER_SEC) {
@@ -292,7 +284,7 @@ bool SignallingServer::Peer::allowWarning()
     return false;
 }
 
-void SignallingServer::Peer::reportSuppressedWarnings()
+void SignallingServer::Connection::reportSuppressedWarnings()
 {
     if (suppressedWarnings == 0)
         return;
@@ -302,9 +294,10 @@ void SignallingServer::Peer::reportSuppressedWarnings()
     suppressedWarnings = 0;
 }
 
-SignallingServer::SignallingServer()
-    : server_(GRef<SoupServer>::adopt(
-          soup_server_new("server-header", "vm-webrtc-server", nullptr)))
+SignallingServer::SignallingServer() : SignallingServer(Liveness{}) {}
+
+SignallingServer::SignallingServer(Liveness liveness)
+    : liveness_(liveness), server_(newSoupServer())
 {
     // Referencing the viewer's resource links it into the program; it
     // registers itself at startup.
@@ -327,8 +320,7 @@ SignallingServer::~SignallingServer()
     soup_server_remove_handler(server_.get(), signallingPath);
     soup_server_remove_handler(server_.get(), "/");
 
-    peers_.clear();
-    sessions_.clear();
+    connections_.clear();
     soup_server_disconnect(server_.get());
     if (port_ != 0)
         logger.info("stopped listening", {{"port", std::to_string(port_)}});
@@ -376,12 +368,12 @@ int SignallingServer::port() const
 
 size_t SignallingServer::peerCount() const
 {
-    return peers_.size();
+    return router_.peerCount();
 }
 
 size_t SignallingServer::sessionCount() const
 {
-    return sessions_.size();
+    return router_.sessionCount();
 }
 
 void SignallingServer::onPageRequest(SoupServer *, SoupServerMessage *msg,
@@ -391,9 +383,16 @@ void SignallingServer::onPageRequest(SoupServer *, SoupServerMessage *msg,
 }
 
 void SignallingServer::onSignallingRequest(SoupServer *, SoupServerMessage *msg,
-                                           const char *, GHashTable *, gpointer)
+                                           const char *, GHashTable *,
+                                           gpointer data)
 {
+    auto *self = static_cast<SignallingServer *>(data);
     guarded("signalling request", [&] {
+        if (!self->tokenAccepted(msg)) {
+            logger.warning("WebSocket without the required token refused");
+            respondText(msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized\n");
+            return;
+        }
         if (sameOrigin(msg))
             return;
         const char *origin = soup_message_headers_get_one(
@@ -419,16 +418,22 @@ void SignallingServer::onMessage(SoupWebsocketConnection *, gint type,
                                  GBytes *data, gpointer peer)
 {
     guarded("message", [&] {
-        auto *p = static_cast<Peer *>(peer);
+        auto *p = static_cast<Connection *>(peer);
         p->server->receive(*p, type, data);
     });
+}
+
+void SignallingServer::onPong(SoupWebsocketConnection *, GBytes *,
+                              gpointer peer)
+{
+    guarded("pong", [&] { static_cast<Connection *>(peer)->heard(); });
 }
 
 void SignallingServer::onError(SoupWebsocketConnection *, GError *error,
                                gpointer peer)
 {
     guarded("error", [&] {
-        auto *p = static_cast<Peer *>(peer);
+        auto *p = static_cast<Connection *>(peer);
         if (p->allowWarning())
             logger.warning("connection error",
                            {{"peer", p->id}, {"reason", error->message}});
@@ -438,55 +443,87 @@ void SignallingServer::onError(SoupWebsocketConnection *, GError *error,
 void SignallingServer::onClosed(SoupWebsocketConnection *, gpointer peer)
 {
     guarded("closed", [&] {
-        auto *p = static_cast<Peer *>(peer);
+        auto *p = static_cast<Connection *>(peer);
         std::string id = p->id; // p is gone once removePeer() returns
         p->server->removePeer(id);
     });
 }
 
+gboolean SignallingServer::onSilent(gpointer peer)
+{
+    guarded("silence", [&] {
+        auto *p = static_cast<Connection *>(peer);
+        g_source_set_ready_time(p->deadline.get(), -1); // until heard again
+        std::string id = p->id; // p is gone once dropSilentPeer() returns
+        p->server->dropSilentPeer(id);
+    });
+    return G_SOURCE_CONTINUE;
+}
+
 void SignallingServer::addPeer(SoupWebsocketConnection *connection)
 {
+    // FIXME: libsoup 3.2 bounds each frame, not a message sent in
+    // fragments, which it reassembles without limit; Message::parse then
+    // rejects the whole. Newer libsoup has a max-total-message-size.
     soup_websocket_connection_set_max_incoming_payload_size(connection,
                                                             maxFrameBytes);
-    std::string id = newId();
-    peers_.emplace(id, std::make_unique<Peer>(this, id, connection));
+    soup_websocket_connection_set_keepalive_interval(
+        connection, static_cast<guint>(liveness_.pingInterval.count()));
+
+    SignallingRouter::Added added = router_.addPeer();
+    connections_.emplace(added.peerId, std::make_unique<Connection>(
+                                           this, added.peerId, connection));
 
     const char *origin = soup_websocket_connection_get_origin(connection);
     logger.info("peer connected",
-                {{"peer", id}, {"origin", origin ? origin : "none"}});
-
-    Message welcome;
-    welcome.type = MessageType::Welcome;
-    welcome.peerId = id;
-    send(id, welcome);
+                {{"peer", added.peerId}, {"origin", origin ? origin : "none"}});
+    deliver(added.out);
 }
 
 void SignallingServer::removePeer(const std::string &id)
 {
-    auto found = peers_.find(id);
-    if (found == peers_.end())
+    auto found = connections_.find(id);
+    if (found == connections_.end())
         return;
 
-    std::set<std::string> sessions = found->second->sessions;
-    for (const std::string &session : sessions)
-        closeSession(session, id);
+    const SignallingRouter::Peer *status = router_.peer(id);
+    std::string roles = status ? status->rolesText() : "none";
+    SignallingRouter::Outbox outbox = router_.removePeer(id);
 
-    std::unique_ptr<Peer> peer = std::move(found->second);
-    peers_.erase(found);
+    std::unique_ptr<Connection> connection = std::move(found->second);
+    connections_.erase(found);
     gushort code =
-        soup_websocket_connection_get_close_code(peer->connection.get());
-    logger.info("peer disconnected", {{"peer", id},
-                                      {"roles", joinRoles(peer->roles)},
-                                      {"code", std::to_string(code)}});
+        soup_websocket_connection_get_close_code(connection->ws.get());
+    logger.info(
+        "peer disconnected",
+        {{"peer", id}, {"roles", roles}, {"code", std::to_string(code)}});
 
-    notifyListeners(id, {}, peer->metaJson);
+    deliver(outbox);
 }
 
-void SignallingServer::receive(Peer &peer, gint type, GBytes *data)
+// Nothing came from the peer for the silence timeout, not even a pong: it
+// is gone (a closed laptop, a dropped network) without a close frame.
+void SignallingServer::dropSilentPeer(const std::string &id)
 {
+    auto found = connections_.find(id);
+    if (found == connections_.end())
+        return;
+
+    std::string seconds = std::to_string(liveness_.silenceTimeout.count());
+    logger.warning("peer silent, connection dropped",
+                   {{"peer", id}, {"silent_s", seconds}});
+    std::string reason = "nothing received for " + seconds + " s";
+    soup_websocket_connection_close(found->second->ws.get(),
+                                    SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+                                    reason.c_str());
+    removePeer(id);
+}
+
+void SignallingServer::receive(Connection &peer, gint type, GBytes *data)
+{
+    peer.heard();
     if (type != SOUP_WEBSOCKET_DATA_TEXT) {
-        reject(peer, "binary frames are not accepted: send each message "
-                     "as one JSON text frame");
+        deliver(router_.receiveBinary(peer.id));
         return;
     }
 
@@ -494,283 +531,35 @@ void SignallingServer::receive(Peer &peer, gint type, GBytes *data)
     const auto *bytes =
         static_cast<const char *>(g_bytes_get_data(data, &size));
     std::string_view text(bytes ? bytes : "", bytes ? size : 0);
-
-    std::string why;
-    std::optional<Message> message = Message::parse(text, &why);
-    if (message) {
-        handle(peer, *message);
-        return;
-    }
-
-    if (isProtocolVersion(text)) {
-        logger.debug("setProtocolVersion ignored", {{"peer", peer.id}});
-        return;
-    }
-    reject(peer, why);
+    deliver(router_.receive(peer.id, text));
 }
 
-void SignallingServer::handle(Peer &peer, const Message &message)
+// Sends what the router decided, in its order. Each error is also logged,
+// as a warning about the peer whose message it answers.
+void SignallingServer::deliver(const SignallingRouter::Outbox &outbox)
 {
-    logger.debug("received",
-                 {{"peer", peer.id},
-                  {"type", std::string(Message::typeName(message.type))}});
-    switch (message.type) {
-    case MessageType::SetPeerStatus:
-        return setPeerStatus(peer, message);
-    case MessageType::List:
-    case MessageType::ListConsumers:
-        return listPeers(peer, message.type);
-    case MessageType::StartSession:
-        return startSession(peer, message);
-    case MessageType::Peer:
-        return relay(peer, message);
-    case MessageType::EndSession:
-        return endSession(peer, message);
-    case MessageType::Welcome:
-    case MessageType::PeerStatusChanged:
-    case MessageType::SessionStarted:
-    case MessageType::Error:
-        break;
+    for (const SignallingRouter::Routed &routed : outbox) {
+        if (routed.message.type == MessageType::Error)
+            warnInvalid(routed.to, routed.message.details);
+        send(routed.to, routed.message);
     }
-    reject(peer, std::string(Message::typeName(message.type)) +
-                     " is sent by the signalling server, never by a peer");
 }
 
-void SignallingServer::setPeerStatus(Peer &peer, const Message &message)
+void SignallingServer::warnInvalid(const std::string &peerId,
+                                   const std::string &details)
 {
-    if (std::optional<std::string> role = unknownRole(message.roles)) {
-        reject(peer, "setPeerStatus: unknown role \"" + *role +
-                         "\" (roles are producer, consumer, listener)");
-        return;
-    }
-    if (message.hasRole("producer") && message.hasRole("consumer")) {
-        reject(peer, "setPeerStatus: a peer cannot be both producer and "
-                     "consumer");
-        return;
-    }
-
-    // As the reference server: sessions end when their role is dropped.
-    if (peer.hasRole("producer") && !message.hasRole("producer"))
-        closeSessionsWhere(peer.id, true);
-    else if (peer.hasRole("consumer") && !message.hasRole("consumer"))
-        closeSessionsWhere(peer.id, false);
-
-    peer.roles = message.roles;
-    peer.metaJson = message.metaJson;
-    logger.info("peer status set",
-                {{"peer", peer.id}, {"roles", joinRoles(peer.roles)}});
-
-    notifyListeners(peer.id, peer.roles, peer.metaJson);
-}
-
-void SignallingServer::listPeers(Peer &peer, MessageType type)
-{
-    const char *role = type == MessageType::List ? "producer" : "consumer";
-    Message reply;
-    reply.type = type;
-    reply.peers.emplace();
-    for (const auto &[id, other] : peers_) {
-        if (other->hasRole(role))
-            reply.peers->push_back({id, other->metaJson});
-    }
-    send(peer.id, reply);
-}
-
-void SignallingServer::startSession(Peer &peer, const Message &message)
-{
-    auto target = peers_.find(message.peerId);
-    if (target == peers_.end()) {
-        reject(peer, "unknown peer id " + message.peerId);
-        return;
-    }
-    const Peer &other = *target->second;
-    if (&other == &peer) {
-        reject(peer, "startSession: a peer cannot start a session with "
-                     "itself");
-        return;
-    }
-
-    // A consumer calls a producer; a producer may call a passive consumer.
-    if (other.hasRole("producer"))
-        openSession(peer, other.id, peer.id, message);
-    else if (other.hasRole("consumer"))
-        openSession(peer, peer.id, other.id, message);
-    else
-        reject(peer, "startSession: peer " + other.id +
-                         " is neither a producer nor a consumer");
-}
-
-void SignallingServer::openSession(Peer &requester, const std::string &producer,
-                                   const std::string &consumer,
-                                   const Message &request)
-{
-    Peer &consumerPeer = *peers_.at(consumer);
-    if (sessionsAsConsumer(consumerPeer) >= maxSessionsPerPeer) {
-        reject(requester, "startSession: peer " + consumer + " already has " +
-                              std::to_string(maxSessionsPerPeer) +
-                              " sessions; end one first");
-        return;
-    }
-
-    std::string id = newId();
-    sessions_.emplace(id, Session{producer, consumer});
-    peers_.at(producer)->sessions.insert(id);
-    consumerPeer.sessions.insert(id);
-    logger.info(
-        "session started",
-        {{"session", id}, {"producer", producer}, {"consumer", consumer}});
-
-    // In this order: the consumer drops peer messages of unknown sessions.
-    Message started;
-    started.type = MessageType::SessionStarted;
-    started.peerId = producer;
-    started.sessionId = id;
-    send(consumer, started);
-
-    Message start;
-    start.type = MessageType::StartSession;
-    start.peerId = consumer;
-    start.sessionId = id;
-    start.offer = request.offer;
-    send(producer, start);
-}
-
-size_t SignallingServer::sessionsAsConsumer(const Peer &peer) const
-{
-    return std::count_if(peer.sessions.begin(), peer.sessions.end(),
-                         [&](const std::string &id) {
-                             return sessions_.at(id).consumer == peer.id;
-                         });
-}
-
-void SignallingServer::relay(Peer &peer, const Message &message)
-{
-    const Session *session = memberSession(peer, message);
-    if (!session)
-        return;
-
-    if (peer.id == session->consumer && message.sdp &&
-        message.sdp->type == "offer") {
-        reject(peer, "peer: only the producer of session " + message.sessionId +
-                         " may send an offer");
-        return;
-    }
-
-    // Sent rebuilt: only sdp {type, sdp} or ice {candidate, sdpMLineIndex}
-    // pass, as the reference server relays them.
-    const std::string &other =
-        peer.id == session->producer ? session->consumer : session->producer;
-    send(other, message);
-}
-
-void SignallingServer::endSession(Peer &peer, const Message &message)
-{
-    if (memberSession(peer, message))
-        closeSession(message.sessionId, peer.id);
-}
-
-// The session a peer or endSession message names, if the sender is one of
-// its two members; otherwise the sender gets an error.
-const SignallingServer::Session *
-SignallingServer::memberSession(Peer &peer, const Message &message)
-{
-    std::string type(Message::typeName(message.type));
-    auto found = sessions_.find(message.sessionId);
-    if (found == sessions_.end() && ended_.count(message.sessionId)) {
-        logger.debug("dropped: session already ended",
-                     {{"peer", peer.id},
-                      {"type", type},
-                      {"session", message.sessionId}});
-        return nullptr;
-    }
-    if (found == sessions_.end()) {
-        reject(peer, type + ": unknown session id " + message.sessionId);
-        return nullptr;
-    }
-
-    const Session &session = found->second;
-    if (session.producer != peer.id && session.consumer != peer.id) {
-        reject(peer, type + ": peer " + peer.id + " is not part of session " +
-                         message.sessionId);
-        return nullptr;
-    }
-    return &session;
-}
-
-// Forgets a session and tells its other member, the one that is not `by`.
-void SignallingServer::closeSession(const std::string &sessionId,
-                                    const std::string &by)
-{
-    auto found = sessions_.find(sessionId);
-    if (found == sessions_.end())
-        return;
-    Session session = found->second;
-    sessions_.erase(found);
-    rememberEnded(sessionId);
-
-    for (const std::string &member : {session.producer, session.consumer}) {
-        if (auto peer = peers_.find(member); peer != peers_.end())
-            peer->second->sessions.erase(sessionId);
-    }
-    logger.info("session ended", {{"session", sessionId}, {"by", by}});
-
-    Message end;
-    end.type = MessageType::EndSession;
-    end.sessionId = sessionId;
-    send(by == session.producer ? session.consumer : session.producer, end);
-}
-
-void SignallingServer::rememberEnded(const std::string &sessionId)
-{
-    endedOrder_.push_back(sessionId);
-    ended_.insert(sessionId);
-    if (endedOrder_.size() <= rememberedEndedSessions)
-        return;
-
-    ended_.erase(endedOrder_.front());
-    endedOrder_.pop_front();
-}
-
-// Ends the sessions in which the peer is the producer (or the consumer).
-void SignallingServer::closeSessionsWhere(const std::string &peerId,
-                                          bool asProducer)
-{
-    std::vector<std::string> ending;
-    for (const auto &[id, session] : sessions_) {
-        const std::string &member =
-            asProducer ? session.producer : session.consumer;
-        if (member == peerId)
-            ending.push_back(id);
-    }
-    for (const std::string &id : ending)
-        closeSession(id, peerId);
-}
-
-void SignallingServer::notifyListeners(const std::string &peerId,
-                                       const std::vector<std::string> &roles,
-                                       const std::string &metaJson)
-{
-    Message changed;
-    changed.type = MessageType::PeerStatusChanged;
-    changed.peerId = peerId;
-    changed.roles = roles;
-    changed.metaJson = metaJson;
-
-    std::vector<std::string> listeners;
-    for (const auto &[id, peer] : peers_) {
-        if (peer->hasRole("listener"))
-            listeners.push_back(id);
-    }
-    for (const std::string &id : listeners)
-        send(id, changed);
+    auto found = connections_.find(peerId);
+    if (found != connections_.end() && found->second->allowWarning())
+        logger.warning("invalid message",
+                       {{"peer", peerId}, {"details", details}});
 }
 
 void SignallingServer::send(const std::string &peerId, const Message &message)
 {
-    auto found = peers_.find(peerId);
-    if (found == peers_.end())
+    auto found = connections_.find(peerId);
+    if (found == connections_.end())
         return;
-    SoupWebsocketConnection *ws = found->second->connection.get();
+    SoupWebsocketConnection *ws = found->second->ws.get();
     std::string type(Message::typeName(message.type));
     if (soup_websocket_connection_get_state(ws) != SOUP_WEBSOCKET_STATE_OPEN) {
         logger.debug("not sent: connection closing",
@@ -795,16 +584,41 @@ void SignallingServer::send(const std::string &peerId, const Message &message)
         logger.trace("sent payload", {{"peer", peerId}, {"json", text}});
 }
 
-void SignallingServer::reject(Peer &peer, const std::string &details)
+void SignallingServer::setRequiredToken(std::string token)
 {
-    if (peer.allowWarning())
-        logger.warning("invalid message",
-                       {{"peer", peer.id}, {"details", details}});
+    requiredToken_ = std::move(token);
+}
 
-    Message error;
-    error.type = MessageType::Error;
-    error.details = details;
-    send(peer.id, error);
+bool SignallingServer::tokenAccepted(SoupServerMessage *msg) const
+{
+    if (requiredToken_.empty())
+        return true;
+    const char *given = soup_message_headers_get_one(
+        soup_server_message_get_request_headers(msg), "Authorization");
+    return given && given == "Bearer " + requiredToken_;
+}
+
+std::vector<std::string> SignallingServer::producerIds() const
+{
+    std::vector<std::string> ids;
+    for (const auto &[id, peer] : router_.peers()) {
+        for (const std::string &role : peer.roles) {
+            if (role == "producer")
+                ids.push_back(id);
+        }
+    }
+    return ids;
+}
+
+void SignallingServer::sendRaw(const std::string &peerId,
+                               const std::string &text)
+{
+    auto found = connections_.find(peerId);
+    if (found == connections_.end())
+        return;
+    SoupWebsocketConnection *ws = found->second->ws.get();
+    if (soup_websocket_connection_get_state(ws) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_send_text(ws, text.c_str());
 }
 
 } // namespace vmrtc

@@ -1,31 +1,42 @@
 // The embedded signalling server of loopback mode and its viewer page.
 #pragma once
 
+#include "loopback/SignallingRouter.hpp"
 #include "signalling/Message.hpp"
 #include "util/GRef.hpp"
 
 #include <libsoup/soup.h>
 
+#include <chrono>
 #include <cstddef>
-#include <deque>
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
 namespace vmrtc {
 
 // The signalling server of loopback mode: the protocol's WebSocket at
-// /signalling and the viewer page at /, on one HTTP port. It routes
-// messages as the reference server of gst-plugins-rs does
-// (docs/protocol.md), so that gstwebrtc-api and our own producer can use
-// it. Owned by the loopback-mode server; it runs on the thread-default
-// main context of the thread that calls start() and must only be used
-// from that thread.
+// /signalling and the viewer page at /, on one HTTP port. It carries
+// frames between WebSocket connections and its SignallingRouter, which
+// decides what each message makes it send (docs/protocol.md), so that
+// gstwebrtc-api and our own producer can use it. Owned by the
+// loopback-mode server; it runs on the thread-default main context of the
+// thread that calls start() and must only be used from that thread.
 class SignallingServer {
 public:
-    SignallingServer();
+    // How the server notices peers that vanished without closing: it pings
+    // every connection each pingInterval, and a connection from which
+    // nothing (no message, no pong) arrived for silenceTimeout is closed
+    // and its peer treated as gone. Zero turns either off; the timeout
+    // should span a few pings.
+    struct Liveness {
+        std::chrono::seconds pingInterval{10};
+        std::chrono::seconds silenceTimeout{30};
+    };
+
+    SignallingServer(); // the default Liveness
+    explicit SignallingServer(Liveness liveness);
     ~SignallingServer(); // closes every connection, stops listening
 
     SignallingServer(const SignallingServer &) = delete;
@@ -36,6 +47,19 @@ public:
     // On failure returns false and sets *error (e.g. address in use).
     bool start(const std::string &bindAddress, int port, std::string *error);
 
+    // When set, a WebSocket upgrade without "Authorization: Bearer
+    // <token>" is refused with 401, as a master controller that checks
+    // producers' tokens would. Browsers cannot send the header: this is for
+    // producers only (and tests).
+    void setRequiredToken(std::string token);
+
+    // Ids of the peers registered as producers.
+    std::vector<std::string> producerIds() const;
+
+    // Sends text to a peer as it is, bypassing the router: for tests that
+    // play a misbehaving signalling server, and for diagnostics.
+    void sendRaw(const std::string &peerId, const std::string &text);
+
     int port() const;            // the port actually bound, 0 before start()
     size_t peerCount() const;    // connected WebSocket peers
     size_t sessionCount() const; // sessions in progress
@@ -45,21 +69,14 @@ public:
     // the connection of a peer that sends a larger frame (1009, too big).
     static constexpr size_t maxFrameBytes = 2 * Message::maxMessageBytes;
 
-    // Sessions a peer may be the consumer of at one time.
-    static constexpr size_t maxSessionsPerPeer = 16;
-
-    // Ended sessions remembered: a peer or endSession message for one of
-    // them is dropped without an error, since the two sides often end a
-    // session at the same time (gstwebrtc-api answers endSession with
-    // endSession). A session id never seen is answered with an error.
-    static constexpr size_t rememberedEndedSessions = 256;
+    // The router's limits (see SignallingRouter).
+    static constexpr size_t maxSessionsPerPeer =
+        SignallingRouter::maxSessionsPerPeer;
+    static constexpr size_t rememberedEndedSessions =
+        SignallingRouter::rememberedEndedSessions;
 
 private:
-    struct Peer;
-    struct Session {
-        std::string producer;
-        std::string consumer;
-    };
+    struct Connection;
 
     static void onPageRequest(SoupServer *server, SoupServerMessage *msg,
                               const char *path, GHashTable *query,
@@ -72,41 +89,30 @@ private:
                             SoupWebsocketConnection *connection, gpointer self);
     static void onMessage(SoupWebsocketConnection *connection, gint type,
                           GBytes *data, gpointer peer);
+    static void onPong(SoupWebsocketConnection *connection, GBytes *data,
+                       gpointer peer);
     static void onError(SoupWebsocketConnection *connection, GError *error,
                         gpointer peer);
     static void onClosed(SoupWebsocketConnection *connection, gpointer peer);
+    static gboolean onSilent(gpointer peer);
 
     void addPeer(SoupWebsocketConnection *connection);
     void removePeer(const std::string &id);
-    void receive(Peer &peer, gint type, GBytes *data);
-    void handle(Peer &peer, const Message &message);
+    void dropSilentPeer(const std::string &id);
+    void receive(Connection &peer, gint type, GBytes *data);
 
-    void setPeerStatus(Peer &peer, const Message &message);
-    void listPeers(Peer &peer, MessageType type);
-    void startSession(Peer &peer, const Message &message);
-    void relay(Peer &peer, const Message &message);
-    void endSession(Peer &peer, const Message &message);
-
-    const Session *memberSession(Peer &peer, const Message &message);
-    void openSession(Peer &requester, const std::string &producer,
-                     const std::string &consumer, const Message &request);
-    size_t sessionsAsConsumer(const Peer &peer) const;
-    void closeSession(const std::string &sessionId, const std::string &by);
-    void closeSessionsWhere(const std::string &peerId, bool asProducer);
-    void rememberEnded(const std::string &sessionId);
-    void notifyListeners(const std::string &peerId,
-                         const std::vector<std::string> &roles,
-                         const std::string &metaJson);
-
+    void deliver(const SignallingRouter::Outbox &outbox);
+    void warnInvalid(const std::string &peerId, const std::string &details);
     void send(const std::string &peerId, const Message &message);
-    void reject(Peer &peer, const std::string &details);
+    bool tokenAccepted(SoupServerMessage *msg) const;
 
+    Liveness liveness_;
     GRef<SoupServer> server_;
     int port_ = 0;
-    std::map<std::string, std::unique_ptr<Peer>> peers_; // by peer id
-    std::map<std::string, Session> sessions_;            // by session id
-    std::deque<std::string> endedOrder_; // oldest first, bounded
-    std::set<std::string> ended_;        // the same ids, for look-up
+    SignallingRouter router_;
+    // By peer id: the router's peers, except while removePeer() runs.
+    std::map<std::string, std::unique_ptr<Connection>> connections_;
+    std::string requiredToken_; // secret; empty: no token required
 };
 
 } // namespace vmrtc

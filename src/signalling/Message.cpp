@@ -1,6 +1,7 @@
 // Message: JSON <-> typed signalling messages, every field checked.
 #include "signalling/Message.hpp"
 
+#include "signalling/JsonText.hpp"
 #include "util/GRef.hpp"
 
 #include <json-glib/json-glib.h>
@@ -404,7 +405,8 @@ std::optional<Message> Message::parse(std::string_view text, std::string *error)
     }
 
     GRef<JsonParser> parser = GRef<JsonParser>::adopt(json_parser_new());
-    if (!json_parser_load_from_data(parser.get(), text.data(),
+    if (!isSafeJsonText(text) ||
+        !json_parser_load_from_data(parser.get(), text.data(),
                                     static_cast<gssize>(text.size()),
                                     nullptr)) {
         *error = "message is not valid JSON";

@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,7 +28,8 @@ struct Loopback {
     std::string base; // http://127.0.0.1:PORT
     std::string url;  // ws://127.0.0.1:PORT/signalling
 
-    Loopback()
+    explicit Loopback(SignallingServer::Liveness liveness = {})
+        : server(liveness)
     {
         std::string error;
         REQUIRE(server.start("127.0.0.1", 0, &error));
@@ -219,6 +221,135 @@ bool resourceCompiledIn(const char *path)
         g_resources_lookup_data(path, G_RESOURCE_LOOKUP_FLAGS_NONE, nullptr));
     return bool(data);
 }
+
+// Short liveness intervals, so that a test sees a silent peer dropped.
+const SignallingServer::Liveness quickLiveness{std::chrono::seconds(1),
+                                               std::chrono::seconds(3)};
+
+// A WebSocket client made by hand over a plain TCP socket: it does the
+// upgrade, can send a text frame, and never answers a ping, unlike
+// libsoup's clients. Reads only when asked, so the server's frames wait.
+class SilentPeer {
+public:
+    struct Frame {
+        int opcode = 0;
+        std::string payload;
+    };
+
+    explicit SilentPeer(int port)
+    {
+        GRef<GSocketClient> client =
+            GRef<GSocketClient>::adopt(g_socket_client_new());
+        GError *failure = nullptr;
+        connection_ =
+            GRef<GSocketConnection>::adopt(g_socket_client_connect_to_host(
+                client.get(), "127.0.0.1", static_cast<guint16>(port), nullptr,
+                &failure));
+        GUnique<GError> owned{failure};
+        INFO((owned ? owned->message : ""));
+        REQUIRE(connection_);
+        g_socket_set_blocking(socket(), FALSE);
+
+        write("GET /signalling HTTP/1.1\r\nHost: 127.0.0.1:" +
+              std::to_string(port) +
+              "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              "Sec-WebSocket-Key: c2lsZW50IHBlZXIga2V5IQ==\r\n"
+              "Sec-WebSocket-Version: 13\r\n\r\n");
+        REQUIRE(runUntil([this] { return headerEnd() || eof_; }));
+        INFO(received_);
+        REQUIRE(received_.starts_with("HTTP/1.1 101"));
+    }
+
+    // One masked text frame, as a client must send it.
+    void sendText(const std::string &text)
+    {
+        REQUIRE(text.size() < 126);
+        const unsigned char mask[4] = {0x1f, 0x2e, 0x3d, 0x4c};
+        std::string frame{'\x81', static_cast<char>(0x80 | text.size())};
+        frame.append(reinterpret_cast<const char *>(mask), 4);
+        for (size_t i = 0; i < text.size(); i++)
+            frame += static_cast<char>(text[i] ^ mask[i % 4]);
+        write(frame);
+    }
+
+    // The server's frames received so far (it sends them unmasked).
+    std::vector<Frame> frames()
+    {
+        readAvailable();
+        std::vector<Frame> out;
+        std::string_view rest(received_);
+        rest.remove_prefix(headerEnd());
+        while (rest.size() >= 2) {
+            size_t length = static_cast<unsigned char>(rest[1]) & 0x7f;
+            size_t header = 2;
+            if (length == 127) // 64-bit lengths: nothing here is so long
+                break;
+            if (length == 126 && rest.size() >= 4) {
+                length = static_cast<unsigned char>(rest[2]) << 8 |
+                         static_cast<unsigned char>(rest[3]);
+                header = 4;
+            }
+            if (rest.size() < header + length)
+                break;
+            out.push_back(
+                {rest[0] & 0x0f, std::string(rest.substr(header, length))});
+            rest.remove_prefix(header + length);
+        }
+        return out;
+    }
+
+    // True once the server has closed the TCP connection.
+    bool waitClosed(Millis timeout)
+    {
+        return runUntil(
+            [this] {
+                readAvailable();
+                return eof_;
+            },
+            timeout);
+    }
+
+private:
+    GSocket *socket()
+    {
+        return g_socket_connection_get_socket(connection_.get());
+    }
+
+    void write(const std::string &bytes)
+    {
+        gssize sent = g_socket_send_with_blocking(
+            socket(), bytes.data(), bytes.size(), TRUE, nullptr, nullptr);
+        REQUIRE(sent == static_cast<gssize>(bytes.size()));
+    }
+
+    void readAvailable()
+    {
+        char buffer[4096];
+        while (!eof_) {
+            GError *failure = nullptr;
+            gssize n = g_socket_receive(socket(), buffer, sizeof buffer,
+                                        nullptr, &failure);
+            GUnique<GError> owned{failure};
+            if (n < 0 && g_error_matches(owned.get(), G_IO_ERROR,
+                                         G_IO_ERROR_WOULD_BLOCK))
+                return;
+            eof_ = n <= 0; // end of stream, or reset by the server
+            received_.append(buffer, n > 0 ? static_cast<size_t>(n) : 0);
+        }
+    }
+
+    // Where the frames start: after the HTTP reply; 0 until it is complete.
+    size_t headerEnd()
+    {
+        readAvailable();
+        size_t end = received_.find("\r\n\r\n");
+        return end == std::string::npos ? 0 : end + 4;
+    }
+
+    GRef<GSocketConnection> connection_;
+    std::string received_;
+    bool eof_ = false;
+};
 
 } // namespace
 
@@ -610,6 +741,16 @@ TEST_CASE("malformed messages get an error and change nothing", "[signalling]")
     CHECK(loopback.server.peerCount() == 2);
 }
 
+TEST_CASE("a frame with two JSON objects gets an error", "[signalling]")
+{
+    Loopback loopback;
+    TestPeer peer(loopback.url);
+
+    peer.send(R"({"type":"list"}{"type":"setPeerStatus","roles":[]})");
+    CHECK(peer.expectError() == "message is not valid JSON");
+    peer.expectNothing();
+}
+
 TEST_CASE("a frame over the transport limit closes only its connection",
           "[signalling]")
 {
@@ -798,4 +939,49 @@ TEST_CASE("WebSockets from another web site are refused", "[signalling]")
         CHECK(client.connect(loopback.url, &error, loopback.base));
         CHECK(client.next());
     }
+}
+
+TEST_CASE("a silent peer is dropped, its sessions end and listeners hear it",
+          "[signalling][liveness]")
+{
+    Loopback loopback(quickLiveness);
+    auto consumer = viewer(loopback.url);
+    SilentPeer silent(loopback.server.port());
+    REQUIRE(runUntil([&] { return !silent.frames().empty(); }));
+    std::string id = TestPeer::parse(silent.frames()[0].payload).peerId;
+
+    silent.sendText(R"({"type":"setPeerStatus","roles":["producer"]})");
+    gint64 lastWord = g_get_monotonic_time();
+    CHECK(consumer->nextJson() == statusJson(id, R"(["producer"])", "null"));
+    consumer->send(R"({"type":"startSession","peerId":")" + id + R"("})");
+    std::string session =
+        consumer->expect(MessageType::SessionStarted).sessionId;
+
+    std::optional<std::string> end = consumer->ws.next(Millis(6000));
+    double silentFor = double(g_get_monotonic_time() - lastWord) / 1e6;
+    REQUIRE(end);
+    CHECK(*end == R"({"type":"endSession","sessionId":")" + session + R"("})");
+    CHECK(silentFor > 2.9);
+    CHECK(silentFor < 4.5);
+    CHECK(consumer->nextJson() == statusJson(id, "[]", "null"));
+    CHECK(loopback.server.peerCount() == 1);
+    CHECK(loopback.server.sessionCount() == 0);
+
+    CHECK(silent.waitClosed(Millis(3000)));
+    bool pinged = false;
+    for (const SilentPeer::Frame &frame : silent.frames())
+        pinged = pinged || frame.opcode == 0x9;
+    CHECK(pinged);
+}
+
+TEST_CASE("a peer that answers pings stays connected while idle",
+          "[signalling][liveness]")
+{
+    Loopback loopback(quickLiveness);
+    TestPeer peer(loopback.url);
+
+    CHECK(peer.ws.pendingAfter(Millis(4500)) == 0);
+    CHECK(peer.ws.isOpen());
+    CHECK(loopback.server.peerCount() == 1);
+    peer.sync();
 }
