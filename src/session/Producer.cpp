@@ -63,6 +63,9 @@ void Producer::send(Message message)
                       {"session", message.sessionId}});
 }
 
+// FIXME: this dispatch is covered by integration tests only; no fuzz
+// target drives it, since every startSession builds a real webrtcbin,
+// which is too slow for a fuzzer's many inputs a second.
 void Producer::handle(const Message &message)
 {
     switch (message.type) {
