@@ -6,6 +6,9 @@ const MAX_RETRY_MS = 5000;
 // A session that shows no picture within this time is closed and tried again.
 const STREAM_TIMEOUT_MS = 20000;
 
+// How many statuses viewerState.statusHistory keeps.
+const HISTORY_LENGTH = 50;
+
 const params = new URLSearchParams(location.search);
 const signallingUrl = params.get('signalling') || defaultSignallingUrl();
 const wantedSession = params.get('session');
@@ -18,7 +21,10 @@ window.viewerState = {
   status: 'connecting',
   producerId: null,
   sessionMeta: null,
+  sessionId: null, // the signalling server's id of the current session
+  sessionsStarted: 0,
   error: null,
+  statusHistory: [], // the statuses so far, oldest first, repeats merged
 };
 
 let api = null; // GstWebRTCAPI of the current signalling connection
@@ -36,6 +42,12 @@ function defaultSignallingUrl() {
 }
 
 function setStatus(status, text) {
+  const history = viewerState.statusHistory;
+  if (history.at(-1) !== status) {
+    history.push(status);
+    history.splice(0, history.length - HISTORY_LENGTH);
+  }
+
   viewerState.status = status;
   document.body.dataset.status = status;
   statusLine.textContent = text;
@@ -162,6 +174,7 @@ function startSession(producer) {
   localCandidates = [];
   viewerState.producerId = producer.id;
   viewerState.sessionMeta = {...producer.meta};
+  viewerState.sessionsStarted += 1;
 
   watchSession(started);
   const label = producerLabel(producer);
@@ -182,6 +195,9 @@ function watchSession(watched) {
 
   watched.addEventListener('error', own((event) => {
     sessionProblem = describeError(event);
+  }));
+  watched.addEventListener('stateChanged', own(() => {
+    viewerState.sessionId = watched.sessionId || null;
   }));
   watched.addEventListener('streamsChanged', own(() => {
     showStream(watched.streams[0]);
@@ -217,11 +233,14 @@ function closeSession(closing, reason) {
   }
 }
 
+// Without a problem of its own, a session closes because the server ended
+// it (it may have refused one viewer too many) or the connection dropped.
 function onSessionClosed() {
-  const reason = sessionProblem ?? 'The stream ended';
+  const reason = sessionProblem ?? 'The server ended the session';
   session = null;
   viewerState.producerId = null;
   viewerState.sessionMeta = null;
+  viewerState.sessionId = null;
   clearTimeout(streamTimer);
   video.srcObject = null;
 
@@ -300,7 +319,11 @@ window.viewerStats = async function viewerStats() {
 
   return {
     connectionState: connection.connectionState,
+    framesReceived: inbound.framesReceived ?? 0,
     framesDecoded: inbound.framesDecoded ?? 0,
+    framesDropped: inbound.framesDropped ?? 0,
+    keyFramesDecoded: inbound.keyFramesDecoded ?? 0,
+    packetsLost: inbound.packetsLost ?? 0,
     frameWidth: inbound.frameWidth ?? 0,
     frameHeight: inbound.frameHeight ?? 0,
     bytesReceived: inbound.bytesReceived ?? 0,
