@@ -1,4 +1,4 @@
-// Helpers for the browser tests: launch Debian's Chromium and watch the viewer page.
+// Helpers for the browser tests: launch Debian's Chromium or Firefox and watch the viewer page.
 
 import {existsSync} from 'node:fs';
 import {mkdtemp, rm} from 'node:fs/promises';
@@ -7,18 +7,24 @@ import {createRequire} from 'node:module';
 import {join} from 'node:path';
 import puppeteer from 'puppeteer-core';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+// The engines the tests drive, as Debian packages them. run-with-server checks
+// for the same executables before it starts anything.
+export const ENGINES = {
+  chromium: {label: 'Chromium', executable: '/usr/bin/chromium', apt: 'chromium'},
+  firefox: {label: 'Firefox', executable: '/usr/bin/firefox-esr', apt: 'firefox-esr'},
+};
 
 // The library's ready-made browser bundle (its package "main"), as the GResource
 // embeds it.
 export const GSTWEBRTC_API_BUNDLE =
   createRequire(import.meta.url).resolve('gstwebrtc-api');
 
-const POLL_MS = 200;
+const POLL_MS = 100;
 let pagesOpened = 0;
+const engineOf = new WeakMap(); // browser -> 'chromium' or 'firefox', for page names
 
 // Flags measured to be needed on these machines (shared/testing-network.md).
-const BASE_FLAGS = [
+const CHROMIUM_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--no-first-run',
@@ -29,27 +35,59 @@ const BASE_FLAGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-// Starts headless Chromium with a fresh profile that is deleted when it closes.
-// With `mdns: false` it shows real host addresses in its ICE candidates instead of
-// `<uuid>.local` names.
-export async function launchChromium({mdns = true} = {}) {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} is missing: apt-get install chromium`);
+// Autoplay without a click, as Chromium's flag allows; mDNS host candidates
+// on (Firefox's default) or off.
+function firefoxPrefs(mdns) {
+  return {
+    'media.autoplay.default': 0,
+    'media.autoplay.blocking_policy': 0,
+    'media.peerconnection.ice.obfuscate_host_addresses': mdns,
+  };
+}
+
+function launchOptions(engine, profile, mdns) {
+  const {executable} = ENGINES[engine];
+  if (engine === 'firefox') {
+    return {
+      browser: 'firefox',
+      executablePath: executable,
+      headless: true,
+      userDataDir: profile,
+      // Firefox writes beside HOME too; keep it in the throw-away profile.
+      env: {...process.env, HOME: profile},
+      extraPrefsFirefox: firefoxPrefs(mdns),
+    };
   }
 
-  const profile = await mkdtemp(join(tmpdir(), 'vmrtc-chromium-'));
-  const args = [...BASE_FLAGS, `--user-data-dir=${profile}`];
+  const args = [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`];
   if (!mdns) {
     args.push('--disable-features=WebRtcHideLocalIpsWithMdns');
   }
+  return {executablePath: executable, headless: true, args};
+}
 
+function missingBrowserMessage(engine) {
+  const {executable, apt} = ENGINES[engine];
+  return `${executable} is missing: run apt-get install -y --no-install-recommends ` +
+    `${apt} (scripts/install-deps does), or skip on purpose with ` +
+    `VMRTC_SKIP_BROWSERS=${engine} (see README.md)`;
+}
+
+// Starts `engine` ('chromium' or 'firefox') headless with a fresh profile that is
+// deleted when it closes. With `mdns: false` its ICE candidates show real host
+// addresses instead of `<uuid>.local` names.
+export async function launchBrowser(engine, {mdns = true} = {}) {
+  if (!ENGINES[engine]) {
+    throw new Error(`unknown engine "${engine}": use ${Object.keys(ENGINES).join(' or ')}`);
+  }
+  if (!existsSync(ENGINES[engine].executable)) {
+    throw new Error(missingBrowserMessage(engine));
+  }
+
+  const profile = await mkdtemp(join(tmpdir(), `vmrtc-${engine}-`));
   let browser;
   try {
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args,
-    });
+    browser = await puppeteer.launch(launchOptions(engine, profile, mdns));
   } catch (error) {
     await rm(profile, {recursive: true, force: true});
     throw error;
@@ -58,7 +96,20 @@ export async function launchChromium({mdns = true} = {}) {
   browser.once('disconnected', () => {
     rm(profile, {recursive: true, force: true}).catch(() => {});
   });
+  engineOf.set(browser, engine);
   return browser;
+}
+
+// A new page whose console and errors go to the test's output.
+export async function newLoggedPage(browser) {
+  const page = await browser.newPage();
+  const name = `${engineOf.get(browser) ?? 'browser'} page ${++pagesOpened}`;
+
+  page.on('console', (message) => {
+    console.log(`[${name} console.${message.type()}] ${message.text()}`);
+  });
+  page.on('pageerror', (error) => console.log(`[${name} error] ${error.message}`));
+  return page;
 }
 
 // Opens `url` (the viewer page) in a new page.
@@ -68,25 +119,34 @@ export async function openViewer(browser, url) {
   return page;
 }
 
-// A new page whose console and errors go to the test's output.
-export async function newLoggedPage(browser) {
-  const page = await browser.newPage();
-  const name = `page ${++pagesOpened}`;
-
-  page.on('console', (message) => {
-    console.log(`[${name} console.${message.type()}] ${message.text()}`);
-  });
-  page.on('pageerror', (error) => console.log(`[${name} error] ${error.message}`));
-  return page;
+// The viewer's state (window.viewerState in viewer.js) and its status line.
+export async function viewerState(page) {
+  return page.evaluate(() => ({
+    ...window.viewerState,
+    statusText: document.getElementById('status')?.textContent ?? null,
+  }));
 }
 
-// Reads the viewer's state, for assertion messages.
-export async function viewerState(page) {
-  return page.evaluate(() => JSON.stringify(window.viewerState ?? null));
+// The viewer's summary of getStats() (window.viewerStats in viewer.js), or null.
+export async function viewerStats(page) {
+  return page.evaluate(() => window.viewerStats());
+}
+
+// Waits until the viewer's status is `status`; returns viewerState().
+export async function waitForStatus(page, status, timeoutMs) {
+  try {
+    await page.waitForFunction((wanted) => window.viewerState?.status === wanted,
+      {timeout: timeoutMs, polling: POLL_MS}, status);
+  } catch (error) {
+    error.message += `; waiting for status "${status}", viewerState=` +
+      JSON.stringify(await viewerState(page));
+    throw error;
+  }
+  return viewerState(page);
 }
 
 // Waits until the viewer says it plays and WebRTC reports decoded frames;
-// returns the viewer's stats summary (see window.viewerStats in viewer.js).
+// returns the viewer's stats summary.
 export async function waitForPlaying(page, timeoutMs) {
   try {
     const handle = await page.waitForFunction(
@@ -100,9 +160,18 @@ export async function waitForPlaying(page, timeoutMs) {
       {timeout: timeoutMs, polling: POLL_MS});
     return await handle.jsonValue();
   } catch (error) {
-    error.message += `; viewerState=${await viewerState(page)}`;
+    error.message += `; viewerState=${JSON.stringify(await viewerState(page))}`;
     throw error;
   }
+}
+
+// Waits until the viewer has decoded more than `seen` frames; returns its stats.
+export async function waitForMoreFrames(page, seen, timeoutMs) {
+  const handle = await page.waitForFunction(async (previous) => {
+    const stats = await window.viewerStats();
+    return stats && stats.framesDecoded > previous ? stats : false;
+  }, {timeout: timeoutMs, polling: POLL_MS}, seen);
+  return handle.jsonValue();
 }
 
 // Average [r, g, b] of 20x20 pixels a quarter in from the top left of the
@@ -157,11 +226,46 @@ export async function waitForColour(page, expected, tolerance, timeoutMs,
     } catch (error) {
       last = error.message;
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS / 2));
   }
 
   throw new Error(`sampled colour never came within ${tolerance} of ` +
     `[${expected}] in ${timeoutMs} ms; last sample: ${JSON.stringify(last)}`);
+}
+
+// Where the picture sits in the window: takes a screenshot and returns the
+// bounding box of its pixels within `tolerance` of `colour`, the screenshot's
+// size and the colour of its top left pixel. The PNG is decoded by the page
+// itself, through a canvas.
+export async function findPicture(page, colour, tolerance) {
+  const png = await page.screenshot({encoding: 'base64', type: 'png'});
+  return page.evaluate(async (data, wanted, slack) => {
+    const image = new Image();
+    image.src = `data:image/png;base64,${data}`;
+    await image.decode();
+
+    const {width, height} = image;
+    const canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    const context = canvas.getContext('2d', {willReadFrequently: true});
+    context.drawImage(image, 0, 0);
+    const pixels = context.getImageData(0, 0, width, height).data;
+
+    const box = {left: width, top: height, right: -1, bottom: -1};
+    for (let i = 0; i < pixels.length; i += 4) {
+      const close = [0, 1, 2].every((c) => Math.abs(pixels[i + c] - wanted[c]) <= slack);
+      if (close) {
+        const x = (i / 4) % width;
+        const y = Math.floor(i / 4 / width);
+        box.left = Math.min(box.left, x);
+        box.right = Math.max(box.right, x);
+        box.top = Math.min(box.top, y);
+        box.bottom = Math.max(box.bottom, y);
+      }
+    }
+    return {width, height, box, corner: [...pixels.subarray(0, 3)]};
+  }, png, colour, tolerance);
 }
 
 // A bare page made with setContent: a video element `#remote` and nothing but
