@@ -93,7 +93,7 @@ for (const [closing, staying] of [['firefox', 'chromium'], ['chromium', 'firefox
 
       await viewers[closing].page.close();
       const ended = await waitForSessionEnd(mark, viewers[closing].sessionId);
-      console.log(`# the server ended ${closer}'s session: ${ended.reason}`);
+      console.log(`the server ended ${closer}'s session: ${ended.reason}`);
       assert.equal(ended.viewers, '1',
         `the server should hold one viewer: ${JSON.stringify(ended)}`);
 

@@ -128,8 +128,8 @@ export function defineViewerTests(engine) {
       reconnectsAfterSignallingDrops],
     [`a reload gets a fresh session; ${RELOADS} reloads leave nothing behind`,
       reloadsLeaveNothing, 3 * TEST_TIMEOUT_MS],
-    ['a page with only the unmodified gstwebrtc-api library plays the stream',
-      libraryPagePlays],
+    ['two pages with only the unmodified gstwebrtc-api library play at once',
+      libraryPagesPlay],
   ];
   for (const [title, body, timeout = TEST_TIMEOUT_MS] of cases) {
     test(`${label}: ${title}`, {timeout}, () => body(browsers, label));
@@ -278,16 +278,23 @@ async function reloadsLeaveNothing(browsers) {
   await assertServerIdle(env.serverLog, mark, sessions, LOG_TIMEOUT_MS);
 }
 
-async function libraryPagePlays(browsers) {
-  await withPage(openLibraryPage(await browsers.get(true), env.viewerUrl), async (page) => {
-    const producer = await startLibraryConsumer(page, env.signallingUrl, env.session,
-      PLAY_TIMEOUT_MS);
-    assert.equal(producer.meta.session, env.session);
+// Two pages at once with only the library, each pointed at the signalling
+// URL; prints how long each took from connecting to the painted colour.
+async function libraryPagesPlay(browsers) {
+  const browser = await browsers.get(true);
+  await Promise.all([1, 2].map((n) => withPage(openLibraryPage(browser, env.viewerUrl),
+    async (page) => {
+      const started = Date.now();
+      const producer = await startLibraryConsumer(page, env.signallingUrl, env.session,
+        PLAY_TIMEOUT_MS);
+      assert.equal(producer.meta.session, env.session);
 
-    const frames = await waitForLibraryFrames(page, PLAY_TIMEOUT_MS);
-    assert.ok(frames > 0);
-    await waitForColour(page, env.colour, COLOUR_TOLERANCE, COLOUR_TIMEOUT_MS, '#remote');
-  });
+      const frames = await waitForLibraryFrames(page, PLAY_TIMEOUT_MS);
+      assert.ok(frames > 0);
+      await waitForColour(page, env.colour, COLOUR_TOLERANCE, COLOUR_TIMEOUT_MS, '#remote');
+      console.log(`library page ${n}: the painted colour ${Date.now() - started} ms ` +
+        'after connecting');
+    })));
 }
 
 async function statusOpacity(page) {
