@@ -130,4 +130,24 @@ bool isSafeJsonText(std::string_view text)
     return std::all_of(text.begin() + end, text.end(), isJsonBlank);
 }
 
+GRef<JsonNode> parseJsonObject(std::string_view text, const char *what,
+                               std::string *error)
+{
+    GRef<JsonParser> parser = GRef<JsonParser>::adopt(json_parser_new());
+    if (!isSafeJsonText(text) ||
+        !json_parser_load_from_data(parser.get(), text.data(),
+                                    static_cast<gssize>(text.size()),
+                                    nullptr)) {
+        *error = std::string(what) + " is not valid JSON";
+        return {};
+    }
+
+    JsonNode *root = json_parser_get_root(parser.get());
+    if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+        *error = std::string(what) + " is not a JSON object";
+        return {};
+    }
+    return GRef<JsonNode>::share(root);
+}
+
 } // namespace vmrtc

@@ -1,6 +1,9 @@
 // A check of JSON text that json-glib 1.6 would mishandle.
 #pragma once
 
+#include "util/GRef.hpp"
+
+#include <string>
 #include <string_view>
 
 namespace vmrtc {
@@ -13,5 +16,11 @@ namespace vmrtc {
 // leaks, or makes invalid UTF-8). Otherwise a peer could make the server
 // leak at will.
 bool isSafeJsonText(std::string_view text);
+
+// Parses text that must be one JSON object and safe as above. On failure
+// returns null and sets *error to "<what> is not valid JSON" or "<what> is
+// not a JSON object".
+GRef<JsonNode> parseJsonObject(std::string_view text, const char *what,
+                               std::string *error);
 
 } // namespace vmrtc

@@ -1,6 +1,7 @@
 // Message: JSON <-> typed signalling messages, every field checked.
 #include "signalling/Message.hpp"
 
+#include "signalling/JsonFields.hpp"
 #include "signalling/JsonText.hpp"
 #include "util/GRef.hpp"
 
@@ -29,133 +30,10 @@ constexpr std::array<Named, 10> typeNames{{
     {"error", MessageType::Error},
 }};
 
-// Reads the fields of one JSON object; the first failure is kept in
-// *error and makes every later read fail too.
-class FieldReader {
-public:
-    FieldReader(JsonObject *object, std::string *error)
-        : object_(object), error_(error)
-    {}
-
-    bool ok() const { return error_->empty(); }
-
-    bool has(const char *name) const
-    {
-        return json_object_has_member(object_, name);
-    }
-
-    bool string(const char *name, size_t maxBytes, std::string *out)
-    {
-        JsonNode *node = member(name);
-        if (!node)
-            return false;
-        if (!JSON_NODE_HOLDS_VALUE(node) ||
-            json_node_get_value_type(node) != G_TYPE_STRING)
-            return fail(std::string(name) + " must be a string");
-        const char *text = json_node_get_string(node);
-        if (std::string_view(text).size() > maxBytes)
-            return fail(std::string(name) + " is longer than " +
-                        std::to_string(maxBytes) + " bytes");
-        *out = text;
-        return true;
-    }
-
-    bool nonEmptyString(const char *name, size_t maxBytes, std::string *out)
-    {
-        if (!string(name, maxBytes, out))
-            return false;
-        return !out->empty() || fail(std::string(name) + " is empty");
-    }
-
-    bool roles(std::vector<std::string> *out)
-    {
-        JsonNode *node = member("roles");
-        if (!node)
-            return false;
-        if (!JSON_NODE_HOLDS_ARRAY(node))
-            return fail("roles must be an array of strings");
-        JsonArray *array = json_node_get_array(node);
-        guint n = json_array_get_length(array);
-        if (n > 8)
-            return fail("roles has more than 8 entries");
-        for (guint i = 0; i < n; i++) {
-            JsonNode *role = json_array_get_element(array, i);
-            if (!JSON_NODE_HOLDS_VALUE(role) ||
-                json_node_get_value_type(role) != G_TYPE_STRING)
-                return fail("roles must be an array of strings");
-            out->push_back(json_node_get_string(role));
-        }
-        return true;
-    }
-
-    // An object or null; absent counts as null.
-    bool meta(const char *name, std::string *out)
-    {
-        if (!has(name))
-            return true;
-        JsonNode *node = json_object_get_member(object_, name);
-        if (JSON_NODE_HOLDS_NULL(node))
-            return true;
-        if (!JSON_NODE_HOLDS_OBJECT(node))
-            return fail(std::string(name) + " must be an object or null");
-        GUnique<char> text{json_to_string(node, FALSE)};
-        if (std::string_view(text.get()).size() > Message::maxMetaBytes)
-            return fail(std::string(name) + " is larger than 16 KiB");
-        *out = text.get();
-        return true;
-    }
-
-    JsonObject *object(const char *name)
-    {
-        JsonNode *node = member(name);
-        if (!node)
-            return nullptr;
-        if (!JSON_NODE_HOLDS_OBJECT(node)) {
-            fail(std::string(name) + " must be an object");
-            return nullptr;
-        }
-        return json_node_get_object(node);
-    }
-
-    bool index(const char *name, unsigned *out)
-    {
-        JsonNode *node = member(name);
-        if (!node)
-            return false;
-        if (!JSON_NODE_HOLDS_VALUE(node) ||
-            json_node_get_value_type(node) != G_TYPE_INT64 ||
-            json_node_get_int(node) < 0 || json_node_get_int(node) > 255)
-            return fail(std::string(name) + " must be an integer 0-255");
-        *out = static_cast<unsigned>(json_node_get_int(node));
-        return true;
-    }
-
-    bool fail(std::string why)
-    {
-        if (ok())
-            *error_ = std::move(why);
-        return false;
-    }
-
-private:
-    JsonNode *member(const char *name)
-    {
-        if (!ok())
-            return nullptr;
-        JsonNode *node = json_object_get_member(object_, name);
-        if (!node)
-            fail(std::string("missing ") + name);
-        return node;
-    }
-
-    JsonObject *object_;
-    std::string *error_;
-};
-
-bool readSdp(FieldReader &fields, JsonObject *sdp, Message &m,
+bool readSdp(JsonFields &fields, JsonObject *sdp, Message &m,
              std::string *error)
 {
-    FieldReader inner(sdp, error);
+    JsonFields inner(sdp, error);
     SdpPayload payload;
     inner.string("type", 16, &payload.type);
     inner.nonEmptyString("sdp", Message::maxSdpBytes, &payload.sdp);
@@ -168,7 +46,7 @@ bool readSdp(FieldReader &fields, JsonObject *sdp, Message &m,
 
 bool readIce(JsonObject *ice, Message &m, std::string *error)
 {
-    FieldReader inner(ice, error);
+    JsonFields inner(ice, error);
     IcePayload payload;
     inner.string("candidate", Message::maxCandidateBytes, &payload.candidate);
     inner.index("sdpMLineIndex", &payload.mlineIndex);
@@ -177,7 +55,7 @@ bool readIce(JsonObject *ice, Message &m, std::string *error)
     return inner.ok();
 }
 
-bool readPeer(FieldReader &fields, Message &m, std::string *error)
+bool readPeer(JsonFields &fields, Message &m, std::string *error)
 {
     fields.nonEmptyString("sessionId", Message::maxIdBytes, &m.sessionId);
     bool hasSdp = fields.has("sdp");
@@ -190,7 +68,7 @@ bool readPeer(FieldReader &fields, Message &m, std::string *error)
                   : readIce(payload, m, error);
 }
 
-bool readPeerList(FieldReader &fields, JsonObject *root, const char *name,
+bool readPeerList(JsonFields &fields, JsonObject *root, const char *name,
                   Message &m, std::string *error)
 {
     JsonNode *node = json_object_get_member(root, name);
@@ -202,10 +80,10 @@ bool readPeerList(FieldReader &fields, JsonObject *root, const char *name,
         JsonNode *entry = json_array_get_element(array, i);
         if (!JSON_NODE_HOLDS_OBJECT(entry))
             return fields.fail(std::string(name) + " entries must be objects");
-        FieldReader inner(json_node_get_object(entry), error);
+        JsonFields inner(json_node_get_object(entry), error);
         PeerInfo peer;
         inner.nonEmptyString("id", Message::maxIdBytes, &peer.id);
-        inner.meta("meta", &peer.metaJson);
+        inner.meta("meta", Message::maxMetaBytes, &peer.metaJson);
         if (!inner.ok())
             return false;
         m.peers->push_back(std::move(peer));
@@ -213,7 +91,7 @@ bool readPeerList(FieldReader &fields, JsonObject *root, const char *name,
     return true;
 }
 
-void readStartSession(FieldReader &fields, JsonObject *root, Message &m)
+void readStartSession(JsonFields &fields, JsonObject *root, Message &m)
 {
     fields.nonEmptyString("peerId", Message::maxIdBytes, &m.peerId);
     if (fields.has("sessionId"))
@@ -228,7 +106,7 @@ void readStartSession(FieldReader &fields, JsonObject *root, Message &m)
         m.offer = std::move(text);
 }
 
-bool readFields(FieldReader &fields, JsonObject *root, Message &m,
+bool readFields(JsonFields &fields, JsonObject *root, Message &m,
                 std::string *error)
 {
     switch (m.type) {
@@ -243,8 +121,8 @@ bool readFields(FieldReader &fields, JsonObject *root, Message &m,
     case MessageType::PeerStatusChanged:
         if (m.type == MessageType::PeerStatusChanged)
             fields.nonEmptyString("peerId", Message::maxIdBytes, &m.peerId);
-        fields.roles(&m.roles);
-        fields.meta("meta", &m.metaJson);
+        fields.strings("roles", 8, &m.roles);
+        fields.meta("meta", Message::maxMetaBytes, &m.metaJson);
         break;
     case MessageType::List:
     case MessageType::ListConsumers: {
@@ -404,22 +282,12 @@ std::optional<Message> Message::parse(std::string_view text, std::string *error)
         return std::nullopt;
     }
 
-    GRef<JsonParser> parser = GRef<JsonParser>::adopt(json_parser_new());
-    if (!isSafeJsonText(text) ||
-        !json_parser_load_from_data(parser.get(), text.data(),
-                                    static_cast<gssize>(text.size()),
-                                    nullptr)) {
-        *error = "message is not valid JSON";
+    GRef<JsonNode> root = parseJsonObject(text, "message", error);
+    if (!root)
         return std::nullopt;
-    }
-    JsonNode *root = json_parser_get_root(parser.get());
-    if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
-        *error = "message is not a JSON object";
-        return std::nullopt;
-    }
 
-    JsonObject *object = json_node_get_object(root);
-    FieldReader fields(object, error);
+    JsonObject *object = json_node_get_object(root.get());
+    JsonFields fields(object, error);
     std::string type;
     if (!fields.string("type", 64, &type))
         return std::nullopt;
