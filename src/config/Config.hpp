@@ -6,6 +6,13 @@
 
 namespace vmrtc {
 
+// Which viewers may send input to the VM (INPUT).
+enum class InputPolicy {
+    All,     // every viewer: each reached the VM through the controller
+    Off,     // nobody: watch only
+    Granted, // sessions whose startSession carries "control": true
+};
+
 struct Config {
     std::string sessionId;
     std::string display;
@@ -22,6 +29,8 @@ struct Config {
     int icePortMin = 0;               // 0: any port
     int icePortMax = 0;
     int maxViewers = 8;
+    InputPolicy input = InputPolicy::All;
+    bool clipboardOut = false; // the VM's clipboard is sent to viewers
 };
 
 } // namespace vmrtc

@@ -326,6 +326,51 @@ void ConfigValidator::checkNumbers(const Settings &settings)
     number(settings, "MAX_VIEWERS", 1, 64, &c.maxViewers);
     c.pipeline = settings.get("PIPELINE")->value;
     checkPortRange(settings);
+    checkChoices(settings);
+}
+
+void ConfigValidator::checkChoices(const Settings &settings)
+{
+    Config &c = result_.config;
+    switch (choice(settings, "INPUT", {"all", "none", "granted"})) {
+    case 1:
+        c.input = InputPolicy::Off;
+        break;
+    case 2:
+        c.input = InputPolicy::Granted;
+        break;
+    default:
+        c.input = InputPolicy::All;
+    }
+    c.clipboardOut = choice(settings, "CLIPBOARD_OUT", {"off", "on"}) == 1;
+}
+
+// The position of the setting's value among `allowed`; 0 (the default,
+// listed first) after reporting a value that is none of them.
+int ConfigValidator::choice(const Settings &settings, std::string_view name,
+                            std::initializer_list<std::string_view> allowed)
+{
+    const SettingValue *v = settings.get(name);
+    int position = 0;
+    for (std::string_view option : allowed) {
+        if (v && v->value == option)
+            return position;
+        position++;
+    }
+    if (!v)
+        return 0;
+
+    std::string n{name};
+    std::string list;
+    for (std::string_view option : allowed)
+        list += (list.empty() ? "" : ", ") + std::string(option);
+    result_.problems.push_back(
+        {"SETTING_INVALID",
+         n + " " + quote(v->value) + " from " + Settings::describe(*v) +
+             " is not one of " + list,
+         "set " + n + " to one of " + list + ", or unset it for the default",
+         ExitCode::Config, n});
+    return 0;
 }
 
 void ConfigValidator::checkPortRange(const Settings &settings)

@@ -5,6 +5,7 @@
 #include "config/Config.hpp"
 #include "config/SettingsLoader.hpp"
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -49,6 +50,9 @@ private:
     void checkPortRange(const Settings &settings);
     bool number(const Settings &settings, std::string_view name, int min,
                 int max, int *out);
+    void checkChoices(const Settings &settings);
+    int choice(const Settings &settings, std::string_view name,
+               std::initializer_list<std::string_view> allowed);
 
     Validation result_;
 };

@@ -7,7 +7,7 @@ namespace vmrtc {
 
 namespace {
 
-constexpr std::array<SettingSpec, 15> table{{
+constexpr std::array<SettingSpec, 17> table{{
     {"SESSION_ID", "session-id", "ID",
      "Session this VM serves; viewers of this session are routed here", "",
      true, false},
@@ -47,6 +47,13 @@ constexpr std::array<SettingSpec, 15> table{{
      "Highest UDP port for media (with ICE_PORT_MIN)", "", false, false},
     {"MAX_VIEWERS", "max-viewers", "N", "Concurrent viewers, 1 to 64", "8",
      false, false},
+    {"INPUT", "input", "all|none|granted",
+     "Who may control the VM: every viewer, none, or sessions the "
+     "signalling server granted control",
+     "all", false, false},
+    {"CLIPBOARD_OUT", "clipboard-out", "on|off",
+     "Send the VM's clipboard to viewers that may control it", "off", false,
+     false},
 }};
 
 std::string lower(std::string_view name)

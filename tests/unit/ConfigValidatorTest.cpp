@@ -169,6 +169,28 @@ TEST_CASE("SETTING_INVALID for numbers out of range", "[validate]")
     }
 }
 
+TEST_CASE("INPUT and CLIPBOARD_OUT take one of their words", "[validate]")
+{
+    Validation defaults = validate({});
+    CHECK(defaults.config.input == InputPolicy::All);
+    CHECK_FALSE(defaults.config.clipboardOut);
+
+    Validation set = validate({{"INPUT", "granted"}, {"CLIPBOARD_OUT", "on"}});
+    CHECK(set.problems.empty());
+    CHECK(set.config.input == InputPolicy::Granted);
+    CHECK(set.config.clipboardOut);
+    CHECK(validate({{"INPUT", "none"}}).config.input == InputPolicy::Off);
+
+    for (auto [name, bad] : std::vector<std::pair<std::string, std::string>>{
+             {"INPUT", "some"}, {"INPUT", "ALL"}, {"CLIPBOARD_OUT", "yes"}}) {
+        INFO(name << "=" << bad);
+        Problem p = only(validate({{name, bad}}));
+        CHECK(p.code == "SETTING_INVALID");
+        CHECK(p.subject == name);
+        CHECK(p.message.find("is not one of") != std::string::npos);
+    }
+}
+
 TEST_CASE("STUN and TURN settings are checked; credentials never quoted",
           "[validate]")
 {
