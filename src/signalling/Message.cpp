@@ -96,6 +96,8 @@ void readStartSession(JsonFields &fields, JsonObject *root, Message &m)
     fields.nonEmptyString("peerId", Message::maxIdBytes, &m.peerId);
     if (fields.has("sessionId"))
         fields.nonEmptyString("sessionId", Message::maxIdBytes, &m.sessionId);
+    if (fields.has("control"))
+        fields.boolean("control", &m.control);
 
     // The reference server sends "offer": null when the producer offers.
     JsonNode *offer = json_object_get_member(root, "offer");
@@ -241,6 +243,10 @@ void addBody(JsonBuilder *b, const Message &m)
             addString(b, "sessionId", m.sessionId);
         if (m.offer)
             addString(b, "offer", *m.offer);
+        if (m.control) {
+            json_builder_set_member_name(b, "control");
+            json_builder_add_boolean_value(b, TRUE);
+        }
         break;
     case MessageType::Peer:
         addPeerBody(b, m);

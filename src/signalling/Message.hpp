@@ -52,6 +52,7 @@ struct Message {
     std::vector<std::string> roles;
     std::string metaJson = "null";
     std::optional<std::string> offer; // startSession with a consumer offer
+    bool control = false; // startSession: the signalling server grants input
     std::optional<SdpPayload> sdp;
     std::optional<IcePayload> ice;
     std::string details;                        // error

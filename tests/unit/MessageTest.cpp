@@ -38,6 +38,12 @@ TEST_CASE("every message the producer receives parses", "[message]")
     CHECK(start.peerId == "c-1");
     CHECK(start.sessionId == "s-1");
     CHECK_FALSE(start.offer);
+    CHECK_FALSE(start.control);
+
+    Message granted = parsed(R"({"type":"startSession","peerId":"c-1",)"
+                             R"("sessionId":"s-2","control":true})");
+    CHECK(granted.control);
+    rejected(R"({"type":"startSession","peerId":"c","control":"yes"})");
 
     Message answer = parsed(R"({"type":"peer","sessionId":"s-1",)"
                             R"("sdp":{"type":"answer","sdp":"v=0\r\n"}})");
