@@ -130,6 +130,10 @@ bool Server::startStreaming()
     options.ice = {config_.stunServer, config_.turnServers, config_.icePortMin,
                    config_.icePortMax};
     options.maxViewers = static_cast<size_t>(config_.maxViewers);
+    input_ = std::make_unique<InputService>(
+        InputService::Options{config_.display, config_.width, config_.height,
+                              config_.input, config_.clipboardOut});
+    options.input = input_.get();
     producer_ = std::make_unique<Producer>(std::move(options), *media_);
     producer_->start();
     return true;
@@ -161,6 +165,7 @@ void Server::shutdown()
     }
 
     media_.reset();
+    input_.reset();
     loopbackServer_.reset();
 }
 

@@ -3,6 +3,7 @@
 
 #include "capture/MediaPipeline.hpp"
 #include "config/Config.hpp"
+#include "input/InputService.hpp"
 #include "loopback/SignallingServer.hpp"
 #include "probe/DisplayWatch.hpp"
 #include "session/Producer.hpp"
@@ -50,6 +51,7 @@ private:
     DisplayWatch displayWatch_;
     std::unique_ptr<SignallingServer> loopbackServer_;
     std::unique_ptr<MediaPipeline> media_;
+    std::unique_ptr<InputService> input_;
     std::unique_ptr<Producer> producer_;
     std::thread certificateWarmup_;
     guint sigterm_ = 0;

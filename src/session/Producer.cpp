@@ -111,8 +111,8 @@ void Producer::startSession(const Message &message)
         return;
     }
 
-    auto session =
-        ViewerSession::create(id, message.peerId, options_.ice, eventsFor(id));
+    auto session = ViewerSession::create(id, message.peerId, options_.ice,
+                                         eventsFor(id, message.control));
     if (!session) {
         logger.error("cannot create a WebRTC session", {{"session", id}});
         send(endSessionMessage(id));
@@ -126,7 +126,8 @@ void Producer::startSession(const Message &message)
     media_.attach(session->bin());
 }
 
-ViewerSession::Events Producer::eventsFor(const std::string &id)
+ViewerSession::Events Producer::eventsFor(const std::string &id,
+                                         bool granted)
 {
     ViewerSession::Events events;
     events.offer = [this, id](const std::string &sdp) {
@@ -146,6 +147,15 @@ ViewerSession::Events Producer::eventsFor(const std::string &id)
     events.connected = [this] { media_.requestKeyframe("viewer joined"); };
     events.failed = [this, id](const std::string &reason) {
         endSession(id, reason, true);
+    };
+    events.control = [this, id, granted](GstWebRTCDataChannel *channel) {
+        if (!options_.input)
+            return;
+        bool allowed = options_.input->allows(granted);
+        controls_[id] =
+            ControlChannel::create(channel, id, allowed, *options_.input);
+        logger.debug("control channel made",
+                     {{"session", id}, {"control", allowed ? "yes" : "no"}});
     };
     return events;
 }
@@ -183,6 +193,7 @@ void Producer::endSession(const std::string &id, const std::string &reason,
     }
     std::shared_ptr<ViewerSession> session = it->second;
     sessions_.erase(it);
+    controls_.erase(id); // releases what the viewer held
     media_.detach(session->bin());
     if (tellSignalling)
         send(endSessionMessage(id));

@@ -2,6 +2,8 @@
 #pragma once
 
 #include "capture/MediaPipeline.hpp"
+#include "input/ControlChannel.hpp"
+#include "input/InputService.hpp"
 #include "session/ViewerSession.hpp"
 #include "signalling/SignallingClient.hpp"
 
@@ -20,6 +22,7 @@ public:
         SignallingClient::Options signalling;
         IceConfig ice;
         size_t maxViewers = 8;
+        InputService *input = nullptr; // outlives the producer; may be null
     };
 
     Producer(Options options, MediaPipeline &media);
@@ -36,13 +39,14 @@ private:
     void peerMessage(const Message &message);
     void endSession(const std::string &id, const std::string &reason,
                     bool tellSignalling);
-    ViewerSession::Events eventsFor(const std::string &id);
+    ViewerSession::Events eventsFor(const std::string &id, bool granted);
     void send(Message message);
 
     Options options_;
     MediaPipeline &media_;
     SignallingClient signalling_;
     std::map<std::string, std::shared_ptr<ViewerSession>> sessions_;
+    std::map<std::string, std::shared_ptr<ControlChannel>> controls_;
 };
 
 } // namespace vmrtc

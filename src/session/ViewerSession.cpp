@@ -4,9 +4,7 @@
 #include "log/Logger.hpp"
 #include "util/MainThread.hpp"
 
-#define GST_USE_UNSTABLE_API
 #include <gst/sdp/sdp.h>
-#include <gst/webrtc/webrtc.h>
 
 #include <sstream>
 
@@ -166,11 +164,31 @@ void ViewerSession::createOffer()
     if (offered_)
         return;
     offered_ = true;
+    createControlChannel();
     logger.debug("creating offer", {{"session", id_}});
     GstPromise *promise = gst_promise_new_with_change_func(
         &ViewerSession::onOfferReply, new Weak(weak_from_this()),
         [](gpointer weak) { delete static_cast<Weak *>(weak); });
     g_signal_emit_by_name(webrtc_.get(), "create-offer", nullptr, promise);
+}
+
+// gstwebrtc-api's RemoteController takes a channel of this label that the
+// producer opens; made before the offer, it is negotiated with it.
+void ViewerSession::createControlChannel()
+{
+    GstWebRTCDataChannel *channel = nullptr;
+    g_signal_emit_by_name(webrtc_.get(), "create-data-channel", "control",
+                          nullptr, &channel);
+    GRef<GstWebRTCDataChannel> owned =
+        GRef<GstWebRTCDataChannel>::adopt(channel);
+    if (!owned) {
+        logger.warning("webrtcbin made no control channel: the viewer can "
+                       "only watch",
+                       {{"session", id_}});
+        return;
+    }
+    if (events_.control)
+        events_.control(owned.get());
 }
 
 void ViewerSession::onOfferReply(GstPromise *promise, gpointer weak)

@@ -6,6 +6,9 @@
 
 #include <gst/gst.h>
 
+#define GST_USE_UNSTABLE_API
+#include <gst/webrtc/webrtc.h>
+
 #include <functional>
 #include <memory>
 #include <string>
@@ -24,6 +27,8 @@ public:
             candidate;
         std::function<void()> connected;
         std::function<void(const std::string &reason)> failed;
+        // The "control" data channel, made before the offer; borrowed.
+        std::function<void(GstWebRTCDataChannel *channel)> control;
     };
 
     // RTP caps of the shared chain's output, as the transceiver offers them.
@@ -62,6 +67,7 @@ private:
     bool addSendTransceiver(GstElement *queue);
     void connectSignals();
     void createOffer();
+    void createControlChannel();
     void offerCreated(const std::string &sdp);
     void remoteDescriptionSet();
     void connectionStateChanged(int state);
