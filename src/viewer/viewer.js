@@ -25,6 +25,9 @@ window.viewerState = {
   sessionsStarted: 0,
   error: null,
   statusHistory: [], // the statuses so far, oldest first, repeats merged
+  control: 'none', // 'attached' while input on the video goes to the VM
+  controlErrors: 0, // requests the server refused
+  pastes: 0, // texts pasted into the VM
 };
 
 let api = null; // GstWebRTCAPI of the current signalling connection
@@ -35,6 +38,8 @@ let localCandidates = [];
 let retryDelay = MIN_RETRY_MS;
 let retryTimer = null;
 let streamTimer = null;
+let remoteController = null; // of the current session, once it has one
+let pasteWithCtrlHeld = false; // the paste under way came from Ctrl+V
 
 function defaultSignallingUrl() {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -205,7 +210,64 @@ function watchSession(watched) {
   watched.addEventListener('rtcPeerConnectionChanged', own(() => {
     watchPeerConnection(watched);
   }));
+  watched.addEventListener('remoteControllerChanged', own(() => {
+    attachControl(watched.remoteController);
+  }));
   watched.addEventListener('closed', own(onSessionClosed));
+}
+
+// Mouse, keyboard and touch on the video go to the VM through the server's
+// "control" data channel; the library maps positions to video pixels.
+function attachControl(controller) {
+  viewerState.control = controller ? 'attached' : 'none';
+  if (!controller) {
+    return;
+  }
+
+  controller.attachVideoElement(video);
+  remoteController = controller;
+  controller.addEventListener('controlResponse', (event) => {
+    if (event.detail?.error) {
+      viewerState.controlErrors += 1;
+      console.warn(`control request ${event.detail.id}: ${event.detail.error}`);
+    }
+  });
+}
+
+// Ctrl+V (or Cmd+V) on the video pastes the viewer's clipboard into the VM.
+// The library would cancel the key, and with it the browser's paste event:
+// it is kept from the library, the paste event sends the text, and then
+// Ctrl+V is typed in the VM, whose clipboard now holds the text.
+function onPasteKey(event) {
+  const paste = (event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'v';
+  if (paste && event.target === video && remoteController) {
+    pasteWithCtrlHeld = event.ctrlKey;
+    event.stopImmediatePropagation();
+  }
+}
+
+function onPaste(event) {
+  const text = event.clipboardData?.getData('text/plain');
+  const onVideo = document.activeElement === video;
+  if (!remoteController || !onVideo || text === undefined || text === '') {
+    return;
+  }
+  event.preventDefault();
+
+  const key = (type, name) => remoteController.sendControlRequest({
+    type: 'navigationEvent', event: {event: type, key: name, modifier_state: ''},
+  });
+  remoteController.sendControlRequest({type: 'clipboard', text});
+  if (!pasteWithCtrlHeld) {
+    key('KeyPress', 'Control_L');
+  }
+  key('KeyPress', 'v');
+  key('KeyRelease', 'v');
+  if (!pasteWithCtrlHeld) {
+    key('KeyRelease', 'Control_L');
+  }
+  pasteWithCtrlHeld = false;
+  viewerState.pastes += 1;
 }
 
 function watchPeerConnection(watched) {
@@ -241,6 +303,8 @@ function onSessionClosed() {
   viewerState.producerId = null;
   viewerState.sessionMeta = null;
   viewerState.sessionId = null;
+  viewerState.control = 'none';
+  remoteController = null;
   clearTimeout(streamTimer);
   video.srcObject = null;
 
@@ -335,6 +399,8 @@ window.viewerStats = async function viewerStats() {
 };
 
 video.addEventListener('playing', onVideoPlaying);
+window.addEventListener('keydown', onPasteKey, {capture: true});
+window.addEventListener('paste', onPaste);
 
 // Tell the server at once instead of letting the session time out.
 window.addEventListener('pagehide', () => session?.close());
