@@ -103,6 +103,8 @@ void WebRtcReceiver::stop()
     }
     if (pipeline_) {
         g_signal_handlers_disconnect_by_data(webrtc_.get(), this);
+        if (control_)
+            g_signal_handlers_disconnect_by_data(control_.get(), this);
         gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
         pipeline_.reset();
         webrtc_.reset();
@@ -210,7 +212,83 @@ void WebRtcReceiver::buildPipeline()
                      G_CALLBACK(&WebRtcReceiver::onIceCandidate), this);
     g_signal_connect(webrtc_.get(), "pad-added",
                      G_CALLBACK(&WebRtcReceiver::onPadAdded), this);
+    g_signal_connect(webrtc_.get(), "on-data-channel",
+                     G_CALLBACK(&WebRtcReceiver::onDataChannel), this);
     gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING);
+}
+
+// On webrtcbin's thread: the channel is kept for the main thread, which
+// only touches it after waitForControl saw it.
+void WebRtcReceiver::onDataChannel(GstElement *, GObject *channel,
+                                   gpointer self)
+{
+    auto *receiver = static_cast<WebRtcReceiver *>(self);
+    GUnique<char> label;
+    g_object_get(channel, "label", &label, nullptr);
+    if (!label || std::string(label.get()) != "control")
+        return;
+
+    g_signal_connect(channel, "on-message-string",
+                     G_CALLBACK(&WebRtcReceiver::onControlMessage), self);
+    std::lock_guard lock(receiver->mutex_);
+    receiver->control_ = GRef<GObject>::share(channel);
+}
+
+void WebRtcReceiver::onControlMessage(GObject *, gchar *text, gpointer self)
+{
+    auto *receiver = static_cast<WebRtcReceiver *>(self);
+    std::lock_guard lock(receiver->mutex_);
+    receiver->controlMessages_.push_back(text ? text : "");
+}
+
+bool WebRtcReceiver::waitForControl(std::chrono::milliseconds timeout)
+{
+    return pump(
+        [this] {
+            std::lock_guard lock(mutex_);
+            if (!control_)
+                return false;
+            GstWebRTCDataChannelState state;
+            g_object_get(control_.get(), "ready-state", &state, nullptr);
+            return state == GST_WEBRTC_DATA_CHANNEL_STATE_OPEN;
+        },
+        timeout);
+}
+
+bool WebRtcReceiver::sendControl(const std::string &text)
+{
+    GRef<GObject> channel;
+    {
+        std::lock_guard lock(mutex_);
+        channel = control_;
+    }
+    if (!channel)
+        return false;
+    return gst_webrtc_data_channel_send_string_full(
+        GST_WEBRTC_DATA_CHANNEL(channel.get()), text.c_str(), nullptr);
+}
+
+std::vector<std::string> WebRtcReceiver::controlMessages() const
+{
+    std::lock_guard lock(mutex_);
+    return controlMessages_;
+}
+
+std::optional<std::string>
+WebRtcReceiver::waitForReply(long id, std::chrono::milliseconds timeout)
+{
+    std::string wanted = "\"id\":" + std::to_string(id) + ",";
+    std::optional<std::string> found;
+    pump(
+        [&] {
+            for (const std::string &message : controlMessages()) {
+                if (message.find(wanted) != std::string::npos)
+                    found = message;
+            }
+            return found.has_value();
+        },
+        timeout);
+    return found;
 }
 
 void WebRtcReceiver::answer(const std::string &offerText)

@@ -47,6 +47,16 @@ public:
     bool waitForColour(Rgb expected, int tolerance,
                        std::chrono::milliseconds timeout);
 
+    // The server's "control" data channel: waits until it is open.
+    bool waitForControl(std::chrono::milliseconds timeout);
+    // Sends one text message on it; false when it is not open.
+    bool sendControl(const std::string &text);
+    // The reply whose "id" is id (a ControlResponseMessage), as JSON text.
+    std::optional<std::string> waitForReply(long id,
+                                            std::chrono::milliseconds timeout);
+    // Every message the server sent on the channel so far, oldest first.
+    std::vector<std::string> controlMessages() const;
+
     // Iterates the default main context until done() or the timeout.
     static bool pump(const std::function<bool()> &done,
                      std::chrono::milliseconds timeout);
@@ -64,6 +74,8 @@ private:
     static void onIceCandidate(GstElement *, guint, gchar *, gpointer self);
     static void onPadAdded(GstElement *, GstPad *, gpointer self);
     static GstFlowReturn onSample(GstElement *sink, gpointer self);
+    static void onDataChannel(GstElement *, GObject *channel, gpointer self);
+    static void onControlMessage(GObject *, gchar *text, gpointer self);
 
     std::string url_;
     std::string token_;
@@ -78,7 +90,10 @@ private:
     std::vector<std::pair<guint, std::string>> pendingCandidates_;
     bool remoteSet_ = false;
 
+    GRef<GObject> control_; // the GstWebRTCDataChannel "control"
+
     mutable std::mutex mutex_;
+    std::vector<std::string> controlMessages_;
     int frames_ = 0;
     std::optional<Rgb> colour_;
 };
