@@ -81,7 +81,7 @@ void MediaPipeline::attach(GstElement *viewerBin)
         logger.error("cannot link a viewer to the tee",
                      {{"result", gst_pad_link_get_name(linked)}});
 
-    viewers_++;
+    viewers_.insert(viewerBin);
     if (running_)
         gst_element_sync_state_with_parent(viewerBin);
     else
@@ -103,7 +103,7 @@ void MediaPipeline::detach(GstElement *viewerBin)
     gst_element_set_state(viewerBin, GST_STATE_NULL);
     gst_bin_remove(GST_BIN(pipeline_.get()), viewerBin);
 
-    if (viewers_ > 0 && --viewers_ == 0)
+    if (viewers_.erase(viewerBin) > 0 && viewers_.empty())
         setRunning(false);
 
     // What is left, so that a leak of branches shows in the log.
@@ -113,9 +113,10 @@ void MediaPipeline::detach(GstElement *viewerBin)
     GST_OBJECT_LOCK(pipeline_.get());
     gint elements = GST_BIN(pipeline_.get())->numchildren;
     GST_OBJECT_UNLOCK(pipeline_.get());
-    logger.debug("viewer detached", {{"viewers", std::to_string(viewers_)},
-                                     {"tee_pads", std::to_string(teePads)},
-                                     {"elements", std::to_string(elements)}});
+    logger.debug("viewer detached",
+                 {{"viewers", std::to_string(viewers_.size())},
+                  {"tee_pads", std::to_string(teePads)},
+                  {"elements", std::to_string(elements)}});
 }
 
 void MediaPipeline::setRunning(bool run)
@@ -166,20 +167,52 @@ gboolean MediaPipeline::onBusMessage(GstBus *, GstMessage *message,
     // A viewer joining a running live pipeline changes its latency.
     if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_LATENCY)
         gst_bin_recalculate_latency(GST_BIN(self->pipeline_.get()));
-    if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
-        GError *error = nullptr;
-        gchar *debug = nullptr;
-        gst_message_parse_error(message, &error, &debug);
-        GUnique<GError> ownedError{error};
-        GUnique<char> ownedDebug{debug};
-        GUnique<char> source{gst_object_get_path_string(message->src)};
-        logger.error("media pipeline error", {{"source", source.get()},
-                                              {"error", error->message},
-                                              {"detail", debug ? debug : ""}});
-        if (self->onError_)
-            self->onError_(error->message);
-    }
+    if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR)
+        self->busError(message);
     return G_SOURCE_CONTINUE;
+}
+
+// The element directly in the pipeline that holds object (itself, or a
+// bin it is in); null when object is no longer in the pipeline.
+GstObject *MediaPipeline::branchOf(GstObject *object) const
+{
+    GRef<GstObject> current = GRef<GstObject>::share(object);
+    while (current) {
+        GRef<GstObject> parent =
+            GRef<GstObject>::adopt(gst_object_get_parent(current.get()));
+        if (parent.get() == GST_OBJECT(pipeline_.get()))
+            return current.get(); // the pipeline holds it
+        current = parent;
+    }
+    return nullptr;
+}
+
+// An error in a viewer's bin (its SCTP or DTLS transport, when a browser
+// goes away) is that viewer's; only the rest stops the shared chain.
+void MediaPipeline::busError(GstMessage *message)
+{
+    GError *error = nullptr;
+    gchar *debug = nullptr;
+    gst_message_parse_error(message, &error, &debug);
+    GUnique<GError> ownedError{error};
+    GUnique<char> ownedDebug{debug};
+    GUnique<char> source{gst_object_get_path_string(message->src)};
+    LogFields fields{{"source", source.get()},
+                     {"error", error->message},
+                     {"detail", debug ? debug : ""}};
+
+    GstObject *branch = branchOf(message->src);
+    auto *bin = reinterpret_cast<GstElement *>(branch);
+    if (!branch || viewers_.contains(bin)) {
+        logger.debug("error in a viewer's branch", fields);
+        if (branch && onViewerError_)
+            onViewerError_(bin, error->message);
+        return;
+    }
+
+    logger.error("media pipeline error", fields);
+    if (onError_)
+        onError_(error->message);
 }
 
 } // namespace vmrtc

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <functional>
+#include <set>
 #include <string>
 
 namespace vmrtc {
@@ -19,6 +20,10 @@ class MediaPipeline {
 public:
     // Called on the main thread with GStreamer's error text.
     using ErrorHandler = std::function<void(const std::string &)>;
+    // An error inside one viewer's bin (its transport failed); the shared
+    // chain is not affected.
+    using ViewerErrorHandler =
+        std::function<void(GstElement *viewerBin, const std::string &)>;
 
     MediaPipeline(std::string description, ErrorHandler onError);
     ~MediaPipeline();
@@ -36,11 +41,16 @@ public:
     // Unlinks and drops a viewer's bin; stops the pipeline after the last.
     void detach(GstElement *viewerBin);
 
+    void onViewerError(ViewerErrorHandler handler)
+    {
+        onViewerError_ = std::move(handler);
+    }
+
     // Asks the encoder for a keyframe now; requests closer together than
     // the minimum interval are merged into one.
     void requestKeyframe(const char *reason);
 
-    size_t viewerCount() const { return viewers_; }
+    size_t viewerCount() const { return viewers_.size(); }
     bool running() const { return running_; }
     GstElement *pipeline() const { return pipeline_.get(); }
 
@@ -49,6 +59,8 @@ public:
 private:
     void setRunning(bool run);
     bool allowKeyframe();
+    void busError(GstMessage *message);
+    GstObject *branchOf(GstObject *object) const;
     static gboolean onBusMessage(GstBus *bus, GstMessage *message,
                                  gpointer self);
     static GstPadProbeReturn onUpstreamEvent(GstPad *pad, GstPadProbeInfo *info,
@@ -56,11 +68,12 @@ private:
 
     std::string description_;
     ErrorHandler onError_;
+    ViewerErrorHandler onViewerError_;
     GRef<GstElement> pipeline_;
     GRef<GstElement> tee_;
     GRef<GstElement> payloader_;
     guint busWatch_ = 0;
-    size_t viewers_ = 0;
+    std::set<GstElement *> viewers_; // attached bins, held by the pipeline
     bool running_ = false;
     std::atomic<GstClockTime> lastKeyframe_{GST_CLOCK_TIME_NONE};
 };

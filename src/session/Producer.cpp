@@ -40,10 +40,15 @@ Producer::Producer(Options options, MediaPipeline &media)
       signalling_(
           options_.signalling, [this](const Message &m) { handle(m); },
           [](bool) {})
-{}
+{
+    media_.onViewerError([this](GstElement *bin, const std::string &error) {
+        viewerBranchFailed(bin, error);
+    });
+}
 
 Producer::~Producer()
 {
+    media_.onViewerError(nullptr);
     while (!sessions_.empty()) {
         std::string id = sessions_.begin()->first; // erased by endSession
         endSession(id, "server stopping", true);
@@ -181,6 +186,19 @@ void Producer::peerMessage(const Message &message)
              {{"session", message.sessionId}, {"reason", error}});
     if (!session.answered())
         endSession(message.sessionId, "unusable answer: " + error, true);
+}
+
+// The browser went away without a word, or its transport broke: the
+// session is over whatever signalling says later.
+void Producer::viewerBranchFailed(GstElement *bin, const std::string &error)
+{
+    for (const auto &[key, session] : sessions_) {
+        if (session->bin() == bin) {
+            std::string id = key; // endSession erases the key
+            endSession(id, "the viewer's transport failed: " + error, true);
+            return;
+        }
+    }
 }
 
 void Producer::endSession(const std::string &id, const std::string &reason,

@@ -37,6 +37,7 @@ private:
     void handle(const Message &message);
     void startSession(const Message &message);
     void peerMessage(const Message &message);
+    void viewerBranchFailed(GstElement *bin, const std::string &error);
     void endSession(const std::string &id, const std::string &reason,
                     bool tellSignalling);
     ViewerSession::Events eventsFor(const std::string &id, bool granted);
