@@ -15,6 +15,7 @@ const POLL_MS = 100;
 //   VMRTC_SERVER_LOG     the server's JSON log (debug level)
 //   VMRTC_SERVER_BINARY  the server program, for tests that run one of their own
 //   DISPLAY              the Xvfb the server captures
+//   VMRTC_INPUT_RECORDER x-input-recorder, for the remote control tests
 export function readEnvironment() {
   const names = ['VMRTC_VIEWER_URL', 'VMRTC_EXPECT_RGB', 'VMRTC_SESSION',
     'VMRTC_SERVER_LOG', 'VMRTC_SERVER_BINARY', 'DISPLAY'];
@@ -33,6 +34,8 @@ export function readEnvironment() {
     session: process.env.VMRTC_SESSION,
     serverLog: new ServerLog(process.env.VMRTC_SERVER_LOG),
     serverBinary: process.env.VMRTC_SERVER_BINARY,
+    display: process.env.DISPLAY,
+    recorderBinary: process.env.VMRTC_INPUT_RECORDER,
   };
 }
 
