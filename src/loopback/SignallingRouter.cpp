@@ -263,6 +263,7 @@ void SignallingRouter::openSession(const std::string &requester,
     start.peerId = consumer;
     start.sessionId = id;
     start.offer = request.offer;
+    start.control = grantControl_;
     send(producer, std::move(start));
 }
 

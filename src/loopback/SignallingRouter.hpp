@@ -65,6 +65,11 @@ public:
 
     Added addPeer();
 
+    // When set, every startSession sent to a producer carries "control":
+    // true, as a master controller that grants input does (a producer
+    // with INPUT=granted then lets the viewer control). Off by default.
+    void setGrantControl(bool grant) { grantControl_ = grant; }
+
     // One text frame from a peer. A peer the router does not know (gone
     // already) is ignored; text Message::parse refuses is answered with an
     // error.
@@ -110,6 +115,7 @@ private:
     Outbox takeOutbox();
 
     IdMaker makeId_;
+    bool grantControl_ = false;
     std::map<std::string, Peer> peers_;       // by peer id
     std::map<std::string, Session> sessions_; // by session id
     std::deque<std::string> endedOrder_;      // oldest first, bounded

@@ -53,6 +53,9 @@ public:
     // producers only (and tests).
     void setRequiredToken(std::string token);
 
+    // Grants control to every session it starts (SignallingRouter).
+    void setGrantControl(bool grant) { router_.setGrantControl(grant); }
+
     // Ids of the peers registered as producers.
     std::vector<std::string> producerIds() const;
 

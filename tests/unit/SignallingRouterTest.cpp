@@ -179,6 +179,22 @@ TEST_CASE("a session starts with the consumer told first", "[router]")
     }
 }
 
+TEST_CASE("a router that grants control says so to the producer only",
+          "[router]")
+{
+    Fixture f;
+    f.router.setGrantControl(true);
+    std::string producer = f.addWithStatus(R"(["producer"])");
+    std::string viewer = f.addWithStatus(R"(["listener"])");
+
+    Sent out = f.from(viewer, R"({"type":"startSession","peerId":")" +
+                                  producer + R"("})");
+    REQUIRE(out.size() == 2);
+    CHECK(out[0].second.find("control") == std::string::npos);
+    CHECK(out[1].first == producer);
+    CHECK(out[1].second.find(R"("control":true)") != std::string::npos);
+}
+
 TEST_CASE("peer messages are relayed to the other member", "[router]")
 {
     Fixture f;
