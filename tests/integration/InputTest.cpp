@@ -5,6 +5,7 @@
 
 #include "InputRecorder.hpp"
 #include "LoopbackServer.hpp"
+#include "loopback/SignallingServer.hpp"
 #include "WebRtcReceiver.hpp"
 #include "XvfbServer.hpp"
 #include "util/GRef.hpp"
@@ -12,6 +13,7 @@
 #include <gst/gst.h>
 #include <json-glib/json-glib.h>
 
+#include <csignal>
 #include <cmath>
 #include <cstdlib>
 
@@ -322,6 +324,77 @@ TEST_CASE("with INPUT=granted a session the signalling server did not grant "
     CHECK(error == "this session may not control the VM");
     WebRtcReceiver::pump([] { return false; }, 300ms);
     CHECK(rig.recorder.events("key-press").empty());
+}
+
+TEST_CASE("with INPUT=granted a session the signalling server granted may "
+          "control",
+          "[input]")
+{
+    gst_init(nullptr, nullptr);
+    XvfbServer xvfb(1280, 720);
+    InputRecorder recorder(xvfb.display());
+
+    // A signalling server that grants control, as the master controller
+    // does for the viewers it allows to drive the VM.
+    vmrtc::SignallingServer signalling;
+    signalling.setGrantControl(true);
+    std::string error;
+    REQUIRE(signalling.start("127.0.0.1", 0, &error));
+    std::string url =
+        "ws://127.0.0.1:" + std::to_string(signalling.port()) + "/signalling";
+    ChildProcess server({ChildProcess::serverBinary()},
+                        {{"DISPLAY", xvfb.display()},
+                         {"SESSION_ID", "it-granted"},
+                         {"SIGNALLING_URL", url},
+                         {"INPUT", "granted"}});
+    REQUIRE(WebRtcReceiver::pump(
+        [&] { return !signalling.producerIds().empty(); }, 10s));
+
+    WebRtcReceiver viewer(url);
+    REQUIRE(viewer.start("it-granted", 10s));
+    REQUIRE(viewer.waitForControl(10s));
+    Control control(viewer);
+    control.type("a", false);
+    CHECK(recorder.waitFor(
+        [&](const auto &) { return recorder.typedText() == "a"; }, 3s));
+
+    viewer.stop();
+    server.signal(SIGTERM);
+    CHECK(server.wait(5s) == 0);
+}
+
+TEST_CASE("with CLIPBOARD_OUT=on what the VM copies reaches the viewer",
+          "[input]")
+{
+    Rig rig(ChildProcess::Env{{"CLIPBOARD_OUT", "on"}});
+    auto copied = rig.recorder.ask("copy copied in the VM ü", "copy", 3s);
+    REQUIRE(copied);
+
+    const std::string notice = R"({"type":"InfoMessage","info":{"type":)"
+                               R"("clipboard","text":"copied in the VM ü"}})";
+    auto received = [&] {
+        for (const std::string &m : rig.viewer.controlMessages()) {
+            if (m == notice)
+                return true;
+        }
+        return false;
+    };
+    CHECK(WebRtcReceiver::pump(received, 3s));
+
+    // What a viewer pastes is not sent back to it.
+    size_t before = rig.viewer.controlMessages().size();
+    CHECK(rig.control.clipboard("from the viewer").empty());
+    WebRtcReceiver::pump([] { return false; }, 500ms);
+    CHECK(rig.viewer.controlMessages().size() == before + 1); // the reply
+}
+
+TEST_CASE("by default what the VM copies stays in the VM", "[input]")
+{
+    Rig rig;
+    REQUIRE(rig.recorder.ask("copy a password", "copy", 3s));
+    WebRtcReceiver::pump([] { return false; }, 1s);
+    for (const std::string &m : rig.viewer.controlMessages())
+        CHECK(m.find("a password") == std::string::npos);
 }
 
 TEST_CASE("bad requests are answered with an error and inject nothing",

@@ -2,7 +2,10 @@
 // object per line on stdout, every pointer and key event it receives, so
 // tests can see what input really reaches an application on their Xvfb. On
 // stdin it answers commands that read the X clipboard ("selection NAME
-// TARGET") and the server's pointer and keyboard state ("pointer", "keys").
+// TARGET") and the server's pointer and keyboard state ("pointer", "keys"),
+// and takes the clipboard with text as an application copying it would
+// ("copy TEXT").
+#include <X11/Xatom.h>
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
 
@@ -184,6 +187,7 @@ struct Recorder {
     int height = 0;
     Atom property = None;
     std::string input;
+    std::string copied; // what "copy" made the CLIPBOARD, served from here
 };
 
 void printKey(XKeyEvent &key)
@@ -219,9 +223,42 @@ void printMotion(const XMotionEvent &motion)
         .print();
 }
 
-void handleEvent(XEvent &event)
+// As an X client that copied text does: TARGETS and UTF8_STRING.
+void serveCopied(Recorder &r, const XSelectionRequestEvent &request)
+{
+    Atom utf8 = XInternAtom(r.dpy, "UTF8_STRING", False);
+    Atom targets = XInternAtom(r.dpy, "TARGETS", False);
+    XEvent reply{};
+    reply.xselection.type = SelectionNotify;
+    reply.xselection.requestor = request.requestor;
+    reply.xselection.selection = request.selection;
+    reply.xselection.target = request.target;
+    reply.xselection.time = request.time;
+    reply.xselection.property = request.property;
+
+    if (request.target == targets) {
+        Atom offered[] = {targets, utf8};
+        XChangeProperty(r.dpy, request.requestor, request.property, XA_ATOM,
+                        32, PropModeReplace,
+                        reinterpret_cast<unsigned char *>(offered), 2);
+    } else if (request.target == utf8) {
+        XChangeProperty(r.dpy, request.requestor, request.property, utf8, 8,
+                        PropModeReplace,
+                        reinterpret_cast<const unsigned char *>(r.copied.data()),
+                        static_cast<int>(r.copied.size()));
+    } else {
+        reply.xselection.property = None;
+    }
+    XSendEvent(r.dpy, request.requestor, False, 0, &reply);
+    XFlush(r.dpy);
+}
+
+void handleEvent(Recorder &r, XEvent &event)
 {
     switch (event.type) {
+    case SelectionRequest:
+        serveCopied(r, event.xselectionrequest);
+        break;
     case KeyPress:
     case KeyRelease:
         printKey(event.xkey);
@@ -249,7 +286,7 @@ void drainEvents(Recorder &r)
     while (XPending(r.dpy)) {
         XEvent event;
         XNextEvent(r.dpy, &event);
-        handleEvent(event);
+        handleEvent(r, event);
     }
 }
 
@@ -310,7 +347,7 @@ bool waitForEvent(Recorder &r, Deadline deadline, Match match, XEvent &found)
             XNextEvent(r.dpy, &found);
             if (match(found))
                 return true;
-            handleEvent(found);
+            handleEvent(r, found);
         }
 
         int timeout = millisecondsUntil(deadline);
@@ -496,6 +533,16 @@ void handleKeys(Recorder &r)
     JsonLine("keys").raw("down", down + "]").print();
 }
 
+// Takes the CLIPBOARD with text, as "copy" in an X application does.
+void handleCopy(Recorder &r, const std::string &text)
+{
+    r.copied = text;
+    Atom clipboard = XInternAtom(r.dpy, "CLIPBOARD", False);
+    XSetSelectionOwner(r.dpy, clipboard, r.window, CurrentTime);
+    bool owner = XGetSelectionOwner(r.dpy, clipboard) == r.window;
+    JsonLine("copy").raw("owner", owner ? "true" : "false").print();
+}
+
 void handleCommand(Recorder &r, const std::string &line)
 {
     std::istringstream words(line);
@@ -504,7 +551,9 @@ void handleCommand(Recorder &r, const std::string &line)
     if (command.empty())
         return;
 
-    if (command == "selection" && !second.empty() && extra.empty())
+    if (command == "copy" && !first.empty())
+        handleCopy(r, line.substr(line.find(' ') + 1));
+    else if (command == "selection" && !second.empty() && extra.empty())
         handleSelection(r, first, second);
     else if (command == "pointer" && first.empty())
         handlePointer(r);
