@@ -28,6 +28,7 @@ window.viewerState = {
   control: 'none', // 'attached' while input on the video goes to the VM
   controlErrors: 0, // requests the server refused
   pastes: 0, // texts pasted into the VM
+  pasteErrors: 0, // texts the control channel would not carry
 };
 
 let api = null; // GstWebRTCAPI of the current signalling connection
@@ -257,7 +258,16 @@ function onPaste(event) {
   const key = (type, name) => remoteController.sendControlRequest({
     type: 'navigationEvent', event: {event: type, key: name, modifier_state: ''},
   });
-  remoteController.sendControlRequest({type: 'clipboard', text});
+  // FIXME: the text travels as one data channel message, and the browser
+  // refuses one over the channel's maximum message size (the SCTP
+  // transport's maxMessageSize, which may be below the server's 1 MiB
+  // cap); longer text is not split up, so it cannot be pasted.
+  if (remoteController.sendControlRequest({type: 'clipboard', text}) < 0) {
+    viewerState.pasteErrors += 1;
+    console.warn(`cannot paste ${text.length} characters: the channel refused them`);
+    pasteWithCtrlHeld = false;
+    return;
+  }
   if (!pasteWithCtrlHeld) {
     key('KeyPress', 'Control_L');
   }
