@@ -5,6 +5,7 @@
 #include "app/Preflight.hpp"
 #include "app/Server.hpp"
 #include "build-config.h"
+#include "capture/DamageSource.hpp"
 #include "log/GstLogBridge.hpp"
 #include "log/LogWriter.hpp"
 #include "log/Logger.hpp"
@@ -68,6 +69,7 @@ int Application::run(int argc, char **argv)
 
     gst_init(nullptr, nullptr);
     GstLogBridge::install();
+    registerDamageSource();
 
     Preflight preflight(*cli, Preflight::processEnvironment());
     preflight.run();

@@ -1,0 +1,22 @@
+// vmrtcdamagesrc: an X11 capture source that grabs only when the screen
+// changed, registered by the program for its pipeline templates.
+#pragma once
+
+namespace vmrtc {
+
+// Registers the element "vmrtcdamagesrc" with GStreamer; call after
+// gst_init(). It listens to XDamage on the root window and grabs the whole
+// screen (XShm when the server has it) as soon as something changed, at
+// most max-fps times a second; while the screen is still it pushes
+// nothing, so nothing downstream runs. An upstream force-key-unit event
+// (a viewer joined, or asked for a keyframe) makes it push its last frame
+// again, so the encoder has something to encode as the keyframe; so does
+// the upstream custom event named by damageSourceRepeatEvent. Frames are
+// BGRx at the screen's size, with a variable frame rate (0/1).
+bool registerDamageSource();
+
+// The name of an upstream custom event that asks the source for its last
+// frame again, without asking the encoder for a keyframe.
+constexpr const char *damageSourceRepeatEvent = "vmrtc-repeat-frame";
+
+} // namespace vmrtc
