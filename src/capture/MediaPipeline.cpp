@@ -1,6 +1,7 @@
 // MediaPipeline: build the shared chain, attach and detach viewers.
 #include "capture/MediaPipeline.hpp"
 
+#include "capture/DamageSource.hpp"
 #include "capture/PipelineTemplate.hpp"
 #include "log/Logger.hpp"
 
@@ -27,6 +28,8 @@ MediaPipeline::~MediaPipeline()
 {
     if (busWatch_)
         g_source_remove(busWatch_);
+    if (keyframeAgain_)
+        g_source_remove(keyframeAgain_);
     if (pipeline_)
         gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
 }
@@ -54,6 +57,11 @@ bool MediaPipeline::build(std::string *error)
         *error = "no element named payloader";
         return false;
     }
+    GRef<GstElement> capture =
+        GRef<GstElement>::adopt(gst_bin_get_by_name(bin, "capture"));
+    if (capture)
+        captureSrc_ = GRef<GstPad>::adopt(
+            gst_element_get_static_pad(capture.get(), "src"));
 
     // Every keyframe request, from any viewer or from requestKeyframe(),
     // passes the payloader's sink pad on its way upstream to the encoder.
@@ -86,6 +94,15 @@ void MediaPipeline::attach(GstElement *viewerBin)
         gst_element_sync_state_with_parent(viewerBin);
     else
         setRunning(true);
+
+    // A new tee branch gets its caps with the next buffer, and only then
+    // does its webrtcbin ask to negotiate; a capture that sends only on
+    // change is asked for a frame now rather than at the next change.
+    if (running_ && captureSrc_)
+        gst_pad_send_event(captureSrc_.get(),
+                           gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM,
+                                                gst_structure_new_empty(
+                                                    damageSourceRepeatEvent)));
 }
 
 void MediaPipeline::detach(GstElement *viewerBin)
@@ -150,6 +167,22 @@ void MediaPipeline::requestKeyframe(const char *reason)
                                       GST_CLOCK_TIME_NONE, TRUE, 0));
 }
 
+void MediaPipeline::viewerConnected()
+{
+    requestKeyframe("viewer joined");
+    if (!keyframeAgain_)
+        keyframeAgain_ = g_timeout_add(keyframeAgainMs,
+                                       &MediaPipeline::onKeyframeAgain, this);
+}
+
+gboolean MediaPipeline::onKeyframeAgain(gpointer data)
+{
+    auto *self = static_cast<MediaPipeline *>(data);
+    self->keyframeAgain_ = 0;
+    self->requestKeyframe("again after a viewer joined");
+    return G_SOURCE_REMOVE;
+}
+
 GstPadProbeReturn
 MediaPipeline::onUpstreamEvent(GstPad *, GstPadProbeInfo *info, gpointer data)
 {
@@ -157,7 +190,18 @@ MediaPipeline::onUpstreamEvent(GstPad *, GstPadProbeInfo *info, gpointer data)
     GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
     if (!gst_video_event_is_force_key_unit(event))
         return GST_PAD_PROBE_OK;
-    return self->allowKeyframe() ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+    if (!self->allowKeyframe())
+        return GST_PAD_PROBE_DROP;
+
+    // The encoder keeps the request; a capture that sends frames only on
+    // change is asked for its last frame again, so there is one to encode
+    // as the keyframe. That frame crosses a queue and the converter, so the
+    // request, which goes on from here at once, reaches the encoder first.
+    if (self->captureSrc_)
+        gst_pad_send_event(self->captureSrc_.get(),
+                           gst_video_event_new_upstream_force_key_unit(
+                               GST_CLOCK_TIME_NONE, TRUE, 0));
+    return GST_PAD_PROBE_OK;
 }
 
 gboolean MediaPipeline::onBusMessage(GstBus *, GstMessage *message,

@@ -46,6 +46,11 @@ public:
         onViewerError_ = std::move(handler);
     }
 
+    // A viewer's connection is up: a keyframe now, and another a moment
+    // later, since the viewer may drop what arrives before its own end of
+    // DTLS is ready, and a still screen sends nothing else.
+    void viewerConnected();
+
     // Asks the encoder for a keyframe now; requests closer together than
     // the minimum interval are merged into one.
     void requestKeyframe(const char *reason);
@@ -55,6 +60,7 @@ public:
     GstElement *pipeline() const { return pipeline_.get(); }
 
     static constexpr GstClockTime minKeyframeInterval = 500 * GST_MSECOND;
+    static constexpr guint keyframeAgainMs = 600; // past the interval above
 
 private:
     void setRunning(bool run);
@@ -63,6 +69,7 @@ private:
     GstObject *branchOf(GstObject *object) const;
     static gboolean onBusMessage(GstBus *bus, GstMessage *message,
                                  gpointer self);
+    static gboolean onKeyframeAgain(gpointer self);
     static GstPadProbeReturn onUpstreamEvent(GstPad *pad, GstPadProbeInfo *info,
                                              gpointer self);
 
@@ -72,7 +79,9 @@ private:
     GRef<GstElement> pipeline_;
     GRef<GstElement> tee_;
     GRef<GstElement> payloader_;
+    GRef<GstPad> captureSrc_; // of the element named "capture", if any
     guint busWatch_ = 0;
+    guint keyframeAgain_ = 0; // the follow-up keyframe request, pending
     std::set<GstElement *> viewers_; // attached bins, held by the pipeline
     bool running_ = false;
     std::atomic<GstClockTime> lastKeyframe_{GST_CLOCK_TIME_NONE};

@@ -149,7 +149,7 @@ ViewerSession::Events Producer::eventsFor(const std::string &id,
         m.ice = IcePayload{c, mline};
         send(m);
     };
-    events.connected = [this] { media_.requestKeyframe("viewer joined"); };
+    events.connected = [this] { media_.viewerConnected(); };
     events.failed = [this, id](const std::string &reason) {
         endSession(id, reason, true);
     };
