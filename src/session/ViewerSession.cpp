@@ -49,11 +49,16 @@ std::shared_ptr<ViewerSession> ViewerSession::create(std::string id,
     if (!session->build(ice))
         return nullptr;
     session->connectSignals();
+    session->offerWatch_ = g_timeout_add_seconds_full(
+        G_PRIORITY_DEFAULT, offerOverdueSeconds, &ViewerSession::onOfferOverdue,
+        new Weak(session), [](gpointer weak) { delete static_cast<Weak *>(weak); });
     return session;
 }
 
 ViewerSession::~ViewerSession()
 {
+    if (offerWatch_)
+        g_source_remove(offerWatch_);
     for (gulong handler : handlers_)
         g_signal_handler_disconnect(webrtc_.get(), handler);
     if (bin_)
@@ -157,6 +162,20 @@ void ViewerSession::onNegotiationNeeded(GstElement *, gpointer weak)
         if (auto self = session.lock())
             self->createOffer();
     });
+}
+
+gboolean ViewerSession::onOfferOverdue(gpointer weak)
+{
+    auto self = static_cast<Weak *>(weak)->lock();
+    if (!self)
+        return G_SOURCE_REMOVE;
+    self->offerWatch_ = 0;
+    if (!self->offered_) {
+        logger.warning("webrtcbin did not ask to negotiate; offering anyway",
+                       {{"session", self->id_}});
+        self->createOffer();
+    }
+    return G_SOURCE_REMOVE;
 }
 
 void ViewerSession::createOffer()

@@ -60,6 +60,11 @@ public:
 
     bool answered() const { return answered_; }
 
+    // Seconds to wait for webrtcbin's on-negotiation-needed before the
+    // session offers by itself. The signal was seen not to come, rarely,
+    // for a session started while another was being set up.
+    static constexpr guint offerOverdueSeconds = 3;
+
 private:
     ViewerSession(std::string id, std::string peer, Events events);
     bool build(const IceConfig &ice);
@@ -80,6 +85,7 @@ private:
     static void onOfferReply(GstPromise *promise, gpointer weak);
     static void onAnswerApplied(GstPromise *promise, gpointer weak);
     static void freeWeak(gpointer weak, GClosure * = nullptr);
+    static gboolean onOfferOverdue(gpointer weak);
 
     std::string id_;
     std::string peer_;
@@ -87,6 +93,7 @@ private:
     GRef<GstElement> bin_;
     GRef<GstElement> webrtc_;
     std::vector<gulong> handlers_;
+    guint offerWatch_ = 0; // fallback should on-negotiation-needed not come
     bool offered_ = false;
     bool answered_ = false;
     bool remoteSet_ = false;
