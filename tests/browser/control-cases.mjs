@@ -70,11 +70,20 @@ function near(event, expected) {
 async function assertClickLands(page, recorder, target, {button = 'left', video, screenScale = 1}) {
   const before = recorder.events('button-press').length;
   const point = pagePoint(target.x / screenScale, target.y / screenScale, video);
+  const pressed = (events) => events.filter((e) => e.event === 'button-press')[before];
   await page.mouse.click(point.x, point.y, {button});
 
-  const press = await recorder.waitFor(
-    (events) => events.filter((e) => e.event === 'button-press')[before],
-    `a click near ${JSON.stringify(target)}`, INPUT_TIMEOUT_MS);
+  // Headless Firefox was seen, rarely, to deliver the move of a page's
+  // first click without its press; once more tells that from a lost click.
+  let press = await recorder.waitFor(pressed, 'a click', INPUT_TIMEOUT_MS / 2)
+    .catch(() => null);
+  if (!press) {
+    console.log(`no press for the click at ${JSON.stringify(point)}; ` +
+      `viewerState ${JSON.stringify(await viewerState(page))}; clicking again`);
+    await page.mouse.click(point.x, point.y, {button});
+    press = await recorder.waitFor(pressed, `a click near ${JSON.stringify(target)}`,
+      INPUT_TIMEOUT_MS);
+  }
   const where = `clicked at ${JSON.stringify(point)} in the window for ` +
     `${JSON.stringify(target)} on the screen; the X client saw ${JSON.stringify(press)}`;
   assert.ok(near(press, target), where);
