@@ -210,9 +210,10 @@ TEST_CASE("malformed and out-of-order messages leave the producer up, its "
         WebRtcReceiver::pump([] { return false; }, 2s);
     };
 
-    // Some of these start (and end) real sessions: warm up first, since
-    // the first sessions of a process grow its heap to a plateau.
-    flood(30);
+    // Some of these start (and end) real sessions, each with a data
+    // channel: warm up first, since the first sessions of a process grow
+    // its heap to a plateau, which thirty rounds were seen not to reach.
+    flood(100);
     long warm = rssKiB(producer.process->pid());
     flood(100);
     long before = rssKiB(producer.process->pid());
