@@ -109,6 +109,39 @@ std::string mb(long kib)
     return fixed(kib / 1024.0, "MB");
 }
 
+// CPU and RSS of a server on display with `env` and one viewer.
+Measured serverWithOneViewer(const std::string &display,
+                             const ChildProcess::Env &env)
+{
+    LoopbackServer server(display, "bench", env);
+    auto viewing = viewers(server.signallingUrl(), 1);
+    return measure(server.process().pid());
+}
+
+// The fixed-rate and the damage-driven capture side by side: on the moving
+// display, and on a still one of the same size.
+void compareCaptures(const std::string &moving, const Measured &plain)
+{
+    const ChildProcess::Env damage{{"PIPELINE", "x11-damage-vp8"}};
+    Measured damageMoving = serverWithOneViewer(moving, damage);
+
+    XvfbServer still(1280, 720);
+    still.paint("#336699");
+    Measured fixedStill = serverWithOneViewer(still.display(), {});
+    Measured damageStill = serverWithOneViewer(still.display(), damage);
+
+    row("x11-damage-vp8 server CPU, one viewer, moving square",
+        fixed(damageMoving.cpu, "% of a core"), "");
+    row("ratio x11-damage-vp8 moving / plain",
+        fixed(damageMoving.cpu / plain.cpu, "x"), "<= 1.0");
+    row("x11-vp8 server CPU, one viewer, still screen",
+        fixed(fixedStill.cpu, "% of a core"), "");
+    row("x11-damage-vp8 server CPU, one viewer, still screen",
+        fixed(damageStill.cpu, "% of a core"), "<= 3 %");
+    row("x11-damage-vp8 server RSS, one viewer, still screen",
+        mb(damageStill.rss), "<= 40 MB");
+}
+
 } // namespace
 
 int main()
@@ -161,5 +194,6 @@ int main()
     row("first decoded frame, worst of 20", fixed(firsts[19], "ms"), "");
     row("server RSS after 8 sessions came and went", mb(afterFive), "");
     row("server RSS after 23 sessions came and went", mb(after), "");
+    compareCaptures(xvfb.display(), plain);
     return 0;
 }
