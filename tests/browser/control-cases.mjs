@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 
 import {ENGINES, launchBrowser, openViewer, viewerState, waitForPlaying} from './browser.mjs';
-import {OwnServer, readEnvironment} from './server.mjs';
+import {readEnvironment, withOwnServer} from './server.mjs';
 import {XRecorder} from './recorder.mjs';
 import {VIDEO_SIZE, withPage} from './checks.mjs';
 
@@ -104,16 +104,6 @@ async function waitForPointerMask(recorder, wanted, what) {
   assert.fail(`never ${what}: the pointer is ${JSON.stringify(pointer)}`);
 }
 
-async function withOwnServer(extraArgs, body) {
-  const server = new OwnServer(env.serverBinary, env.viewerUrl.hostname, extraArgs);
-  try {
-    await server.start();
-    await body(server);
-  } finally {
-    await server.dispose();
-  }
-}
-
 // Defines one test per case for `engine` ('chromium' or 'firefox').
 export function defineControlTests(engine) {
   const {label} = ENGINES[engine];
@@ -177,7 +167,7 @@ async function clicksLand({browser, recorder}) {
 
 async function clicksLandScaledTwice({browser, recorder}) {
   const video = {width: 640, height: 360};
-  await withOwnServer(['--width', '640', '--height', '360'], async (server) => {
+  await withOwnServer(env, ['--width', '640', '--height', '360'], async (server) => {
     await withPage(openControlled(browser, server.url), async (page) => {
       const stats = await page.evaluate(() => window.viewerStats());
       assert.equal(stats.frameWidth, video.width, 'the server did not scale the video');
@@ -275,7 +265,7 @@ async function releasesOnClose({browser, recorder}) {
 }
 
 async function injectsNothingWhenOff({browser, recorder}) {
-  await withOwnServer(['--input', 'none'], async (server) => {
+  await withOwnServer(env, ['--input', 'none'], async (server) => {
     await withPage(openControlled(browser, server.url), async (page) => {
       const before = recorder.events().length;
       const point = pagePoint(300, 300);

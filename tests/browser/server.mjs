@@ -164,3 +164,15 @@ export class OwnServer {
     }
   }
 }
+
+// Runs body(server) with an OwnServer of `extraArgs`, started beside the
+// shared one (`env` from readEnvironment()), and disposes of it after.
+export async function withOwnServer(env, extraArgs, body) {
+  const server = new OwnServer(env.serverBinary, env.viewerUrl.hostname, extraArgs);
+  try {
+    await server.start();
+    await body(server);
+  } finally {
+    await server.dispose();
+  }
+}

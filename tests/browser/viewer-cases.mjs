@@ -16,7 +16,7 @@ import {
   waitForPlaying,
   waitForStatus,
 } from './browser.mjs';
-import {OwnServer, logged, paintDisplay, readEnvironment} from './server.mjs';
+import {logged, paintDisplay, readEnvironment, withOwnServer} from './server.mjs';
 import {
   BLUE,
   COLOUR_TOLERANCE,
@@ -223,7 +223,7 @@ async function statusOnErrors(browsers) {
 
 // With one viewer at most, a second one is refused: its session ends at once.
 async function reconnectsAfterSessionEnds(browsers) {
-  await withOwnServer(['--max-viewers', '1'], async (server) => {
+  await withOwnServer(env, ['--max-viewers', '1'], async (server) => {
     const browser = await browsers.get(true);
     await withPage(openViewer(browser, server.url), async (first) => {
       await waitForPlaying(first, PLAY_TIMEOUT_MS);
@@ -235,7 +235,7 @@ async function reconnectsAfterSessionEnds(browsers) {
 }
 
 async function reconnectsAfterSignallingDrops(browsers) {
-  await withOwnServer([], async (server) => {
+  await withOwnServer(env, [], async (server) => {
     await withPage(openViewer(await browsers.get(true), server.url), async (page) => {
       await waitForPlaying(page, PLAY_TIMEOUT_MS);
       const before = await viewerState(page);
@@ -299,16 +299,6 @@ async function libraryPagesPlay(browsers) {
 
 async function statusOpacity(page) {
   return page.evaluate(() => getComputedStyle(document.getElementById('status')).opacity);
-}
-
-async function withOwnServer(extraArgs, body) {
-  const server = new OwnServer(env.serverBinary, env.viewerUrl.hostname, extraArgs);
-  try {
-    await server.start();
-    await body(server);
-  } finally {
-    await server.dispose();
-  }
 }
 
 // `second` is refused while `first` plays, says so, and plays by itself once
