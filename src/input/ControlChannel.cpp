@@ -19,13 +19,9 @@ RateLimiter rejections{10, 10 * G_USEC_PER_SEC};
 
 void rejected(const std::string &session, const std::string &error)
 {
-    unsigned suppressed = 0;
-    if (!rejections.allow("control request rejected", &suppressed))
-        return;
     LogFields fields{{"session", session}, {"error", error}};
-    if (suppressed > 0)
-        fields.push_back({"suppressed", std::to_string(suppressed)});
-    logger.warning("control request rejected", fields);
+    if (rejections.allow("control request rejected", fields))
+        logger.warning("control request rejected", fields);
 }
 
 } // namespace

@@ -22,4 +22,14 @@ bool RateLimiter::allow(const std::string &key, unsigned *suppressed)
     return true;
 }
 
+bool RateLimiter::allow(const std::string &key, LogFields &fields)
+{
+    unsigned suppressed = 0;
+    if (!allow(key, &suppressed))
+        return false;
+    if (suppressed > 0)
+        fields.push_back({"suppressed", std::to_string(suppressed)});
+    return true;
+}
+
 } // namespace vmrtc

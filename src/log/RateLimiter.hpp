@@ -2,6 +2,8 @@
 // peer sending garbage, an element warning per packet) cannot fill a disk.
 #pragma once
 
+#include "log/Logger.hpp"
+
 #include <glib.h>
 
 #include <map>
@@ -21,6 +23,10 @@ public:
     // True when a record for key may be written now; *suppressed is how
     // many were dropped for key since the last one written.
     bool allow(const std::string &key, unsigned *suppressed);
+
+    // As above, for a record with these fields: adds a "suppressed" field
+    // with the count when records were dropped.
+    bool allow(const std::string &key, LogFields &fields);
 
 private:
     struct Window {

@@ -17,12 +17,8 @@ RateLimiter rejections{10, 10 * G_USEC_PER_SEC};
 // for each kind.
 void rejected(const std::string &what, LogFields fields)
 {
-    unsigned suppressed = 0;
-    if (!rejections.allow(what, &suppressed))
-        return;
-    if (suppressed > 0)
-        fields.push_back({"suppressed", std::to_string(suppressed)});
-    logger.warning(what, fields);
+    if (rejections.allow(what, fields))
+        logger.warning(what, fields);
 }
 
 Message endSessionMessage(const std::string &id)

@@ -17,13 +17,9 @@ RateLimiter invalidMessages{5, 10 * G_USEC_PER_SEC};
 
 void warnInvalid(const std::string &reason)
 {
-    unsigned suppressed = 0;
-    if (!invalidMessages.allow("invalid", &suppressed))
-        return;
     LogFields fields{{"reason", reason}};
-    if (suppressed > 0)
-        fields.push_back({"suppressed", std::to_string(suppressed)});
-    logger.warning("dropped an invalid signalling message", fields);
+    if (invalidMessages.allow("invalid", fields))
+        logger.warning("dropped an invalid signalling message", fields);
 }
 
 } // namespace
