@@ -2,7 +2,6 @@
 // VM's keymap lacks.
 #pragma once
 
-#include <cstddef>
 #include <deque>
 #include <utility>
 #include <vector>
@@ -36,8 +35,6 @@ public:
     // Reads the keymap again, after any client changed it.
     void reload();
 
-    size_t spareCount() const { return spares_.size(); }
-
 private:
     unsigned long symAt(unsigned code, int column) const;
     unsigned long typed(unsigned code, bool shiftDown) const;
@@ -53,8 +50,8 @@ private:
     std::vector<unsigned long> map_; // perCode_ keysyms for each keycode
     std::vector<unsigned> spares_;
     // FIXME: a binding given up for a new one changes what its keycode
-    // types; a client that reads its keymap only after that (more than
-    // spareCount() new characters later) sees the new character. Typing
+    // types; a client that reads its keymap only after that (as many new
+    // characters later as there are spares) sees the new character. Typing
     // that many distinct missing characters at once is not expected.
     std::deque<std::pair<unsigned long, unsigned>> bound_; // oldest first
 };
