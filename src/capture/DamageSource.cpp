@@ -9,6 +9,7 @@
 #include <X11/Xutil.h>
 #include <X11/extensions/XShm.h>
 #include <X11/extensions/Xdamage.h>
+#include <X11/extensions/Xfixes.h>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -25,6 +26,14 @@ GST_DEBUG_CATEGORY_STATIC(damageDebug);
 #define GST_CAT_DEFAULT damageDebug
 
 constexpr int defaultMaxFps = 30;
+constexpr int defaultRefineFrames = 0;
+
+// A burst of changes covering at least this share of the screen (in
+// 1/1000) is refined once it settles; a blinking caret is not.
+constexpr guint64 refineShare = 10;
+
+// How long the screen must stay still before the refinement starts.
+constexpr GstClockTime settleTime = 100 * GST_MSECOND;
 
 // GObject zero-fills instances and runs no constructors: plain members.
 struct DamageSrc {
@@ -32,12 +41,14 @@ struct DamageSrc {
 
     gchar *displayName; // property; null: $DISPLAY
     gint maxFps;        // property
+    gint refineFrames;  // property
 
     // Used by the streaming thread, and by start() and stop() while it is
     // not running.
     Display *display;
     Window root;
     Damage damage;
+    XserverRegion parts; // what the last damage report covered
     int damageEventBase;
     XImage *image;
     XShmSegmentInfo shm;
@@ -46,6 +57,8 @@ struct DamageSrc {
     gint height;
     gboolean damaged;          // a change not grabbed yet
     GstClockTime lastGrab;     // monotonic time of the last frame
+    guint64 changedArea;       // pixels changed since the last refinement
+    gint refineLeft;           // refinement frames still to send
     GstBuffer *last;           // the last frame pushed
 
     // Any thread: unlock() and events wake the streaming thread.
@@ -58,7 +71,7 @@ struct DamageSrcClass {
     GstPushSrcClass parent;
 };
 
-enum { PROP_0, PROP_DISPLAY_NAME, PROP_MAX_FPS };
+enum { PROP_0, PROP_DISPLAY_NAME, PROP_MAX_FPS, PROP_REFINE_FRAMES };
 
 GType damageSrcGetType();
 #define DAMAGE_SRC(obj) (reinterpret_cast<DamageSrc *>(obj))
@@ -130,10 +143,16 @@ gboolean damageSrcStart(GstBaseSrc *base)
     }
 
     int errorBase = 0;
+    int fixesEvents = 0;
+    int major = 2;
+    int minor = 0;
     if (!XDamageQueryExtension(self->display, &self->damageEventBase,
-                               &errorBase)) {
+                               &errorBase) ||
+        !XFixesQueryExtension(self->display, &fixesEvents, &errorBase) ||
+        !XFixesQueryVersion(self->display, &major, &minor)) {
         GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-                          ("the X server has no DAMAGE extension"), (nullptr));
+                          ("the X server lacks the DAMAGE or XFIXES extension"),
+                          (nullptr));
         return FALSE;
     }
 
@@ -150,9 +169,12 @@ gboolean damageSrcStart(GstBaseSrc *base)
 
     self->damage =
         XDamageCreate(self->display, self->root, XDamageReportNonEmpty);
+    self->parts = XFixesCreateRegion(self->display, nullptr, 0);
     XFlush(self->display);
     self->damaged = TRUE; // the first frame goes out at once
     self->lastGrab = GST_CLOCK_TIME_NONE;
+    self->changedArea = 0;
+    self->refineLeft = 0;
     return TRUE;
 }
 
@@ -165,6 +187,8 @@ gboolean damageSrcStop(GstBaseSrc *base)
 
     if (self->damage)
         XDamageDestroy(self->display, self->damage);
+    if (self->parts)
+        XFixesDestroyRegion(self->display, self->parts);
     if (self->image && self->useShm) {
         XShmDetach(self->display, &self->shm);
         XSync(self->display, False);
@@ -177,6 +201,7 @@ gboolean damageSrcStop(GstBaseSrc *base)
     self->display = nullptr;
     self->image = nullptr;
     self->damage = 0;
+    self->parts = 0;
     return TRUE;
 }
 
@@ -202,6 +227,18 @@ GstCaps *damageSrcGetCaps(GstBaseSrc *base, GstCaps *filter)
     return both;
 }
 
+// Adds the area of the damage just taken from the X server (overlaps
+// between rectangles are few and counted twice).
+void countChangedArea(DamageSrc *self)
+{
+    int count = 0;
+    XRectangle *rects = XFixesFetchRegion(self->display, self->parts, &count);
+    for (int i = 0; i < count; i++)
+        self->changedArea += guint64(rects[i].width) * rects[i].height;
+    if (rects)
+        XFree(rects);
+}
+
 // Reads what the X server sent; true when the screen changed.
 bool readDamage(DamageSrc *self)
 {
@@ -212,9 +249,41 @@ bool readDamage(DamageSrc *self)
         if (event.type == self->damageEventBase + XDamageNotify)
             changed = true;
     }
-    if (changed) // report the next change again
-        XDamageSubtract(self->display, self->damage, None, None);
-    return changed;
+    if (!changed)
+        return false;
+
+    // Takes the damage, so that the next change is reported again.
+    XDamageSubtract(self->display, self->damage, None, self->parts);
+    countChangedArea(self);
+    return true;
+}
+
+// Once a large change has settled, the encoder gets the still screen a few
+// more times: each copy costs little and sharpens what the lossy frames of
+// the change left blurred, since the encoder spends the bits on the
+// difference between what the viewer shows and the screen.
+bool startRefinement(DamageSrc *self)
+{
+    guint64 screen = guint64(self->width) * self->height;
+    if (self->refineFrames <= 0 ||
+        self->changedArea * 1000 < screen * refineShare)
+        return false;
+    self->changedArea = 0;
+    self->refineLeft = self->refineFrames;
+    return true;
+}
+
+// When the next refinement frame is due, or GST_CLOCK_TIME_NONE.
+GstClockTime refinementDue(DamageSrc *self)
+{
+    if (self->damaged || !self->last ||
+        !GST_CLOCK_TIME_IS_VALID(self->lastGrab))
+        return GST_CLOCK_TIME_NONE;
+    if (self->refineLeft == 0 && !startRefinement(self))
+        return GST_CLOCK_TIME_NONE;
+    if (self->refineLeft == self->refineFrames)
+        return self->lastGrab + settleTime;
+    return self->lastGrab + GST_SECOND / std::max(self->maxFps, 1);
 }
 
 GstBuffer *grab(DamageSrc *self)
@@ -236,18 +305,31 @@ GstBuffer *grab(DamageSrc *self)
     return frame;
 }
 
+int msUntil(GstClockTime due, GstClockTime now)
+{
+    if (now >= due)
+        return 0;
+    return int((due - now + GST_MSECOND - 1) / GST_MSECOND);
+}
+
 // How long the streaming thread may sleep, in ms: -1 for until woken,
 // else until the next grab is allowed.
 int sleepMs(DamageSrc *self, GstClockTime now)
 {
     if (!self->damaged)
         return -1;
-    GstClockTime interval = GST_SECOND / std::max(self->maxFps, 1);
-    if (!GST_CLOCK_TIME_IS_VALID(self->lastGrab) ||
-        now >= self->lastGrab + interval)
+    if (!GST_CLOCK_TIME_IS_VALID(self->lastGrab))
         return 0;
-    return int((self->lastGrab + interval - now + GST_MSECOND - 1) /
-               GST_MSECOND);
+    GstClockTime interval = GST_SECOND / std::max(self->maxFps, 1);
+    return msUntil(self->lastGrab + interval, now);
+}
+
+// A copy of the last frame, stamped anew when pushed: it is shown now.
+GstBuffer *lastAgain(DamageSrc *self)
+{
+    GstBuffer *copy = gst_buffer_copy(self->last);
+    GST_BUFFER_PTS(copy) = GST_BUFFER_DTS(copy) = GST_CLOCK_TIME_NONE;
+    return copy;
 }
 
 void waitForWork(DamageSrc *self, int timeoutMs)
@@ -266,16 +348,31 @@ GstFlowReturn damageSrcCreate(GstPushSrc *push, GstBuffer **out)
             return GST_FLOW_FLUSHING;
         if (g_atomic_int_compare_and_exchange(&self->repush, 1, 0) &&
             self->last) {
-            // Stamped anew when pushed: it is shown now, not then.
             GST_DEBUG_OBJECT(self, "sending the last frame again");
-            *out = gst_buffer_copy(self->last);
-            GST_BUFFER_PTS(*out) = GST_BUFFER_DTS(*out) = GST_CLOCK_TIME_NONE;
+            // It becomes a keyframe, which the refinement then sharpens.
+            self->changedArea = guint64(self->width) * self->height;
+            self->refineLeft = 0;
+            self->lastGrab = g_get_monotonic_time() * GST_USECOND;
+            *out = lastAgain(self);
             return GST_FLOW_OK;
         }
 
-        self->damaged = readDamage(self) || self->damaged;
+        if (readDamage(self)) {
+            self->damaged = TRUE;
+            self->refineLeft = 0; // a new change: refine after it instead
+        }
         GstClockTime now = g_get_monotonic_time() * GST_USECOND;
-        int wait = sleepMs(self, now);
+        GstClockTime refine = refinementDue(self);
+        if (GST_CLOCK_TIME_IS_VALID(refine) && now >= refine) {
+            self->refineLeft--;
+            self->lastGrab = now;
+            GST_LOG_OBJECT(self, "refining, %d to go", self->refineLeft);
+            *out = lastAgain(self);
+            return GST_FLOW_OK;
+        }
+
+        int wait = GST_CLOCK_TIME_IS_VALID(refine) ? msUntil(refine, now)
+                                                   : sleepMs(self, now);
         if (wait == 0)
             break;
         waitForWork(self, wait);
@@ -341,6 +438,9 @@ void damageSrcSetProperty(GObject *object, guint id, const GValue *value,
     case PROP_MAX_FPS:
         self->maxFps = g_value_get_int(value);
         break;
+    case PROP_REFINE_FRAMES:
+        self->refineFrames = g_value_get_int(value);
+        break;
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, spec);
     }
@@ -356,6 +456,9 @@ void damageSrcGetProperty(GObject *object, guint id, GValue *value,
         break;
     case PROP_MAX_FPS:
         g_value_set_int(value, self->maxFps);
+        break;
+    case PROP_REFINE_FRAMES:
+        g_value_set_int(value, self->refineFrames);
         break;
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, spec);
@@ -385,6 +488,12 @@ void installProperties(GObjectClass *object)
         g_param_spec_int("max-fps", "Maximum frame rate",
                          "Changes are grabbed at most this often a second", 1,
                          120, defaultMaxFps, flags));
+    g_object_class_install_property(
+        object, PROP_REFINE_FRAMES,
+        g_param_spec_int("refine-frames", "Refinement frames",
+                         "Copies of a settled screen sent after a large "
+                         "change, to sharpen it",
+                         0, 30, defaultRefineFrames, flags));
 }
 
 void damage_src_class_init(DamageSrcClass *klass)
@@ -415,6 +524,7 @@ void damage_src_class_init(DamageSrcClass *klass)
 void damage_src_init(DamageSrc *self)
 {
     self->maxFps = defaultMaxFps;
+    self->refineFrames = defaultRefineFrames;
     if (pipe2(self->wake, O_CLOEXEC | O_NONBLOCK) != 0)
         self->wake[0] = self->wake[1] = -1;
     gst_base_src_set_live(GST_BASE_SRC(self), TRUE);

@@ -11,8 +11,11 @@ namespace vmrtc {
 // nothing, so nothing downstream runs. An upstream force-key-unit event
 // (a viewer joined, or asked for a keyframe) makes it push its last frame
 // again, so the encoder has something to encode as the keyframe; so does
-// the upstream custom event named by damageSourceRepeatEvent. Frames are
-// BGRx at the screen's size, with a variable frame rate (0/1).
+// the upstream custom event named by damageSourceRepeatEvent. With
+// refine-frames set, a change of a sizeable part of the screen (or a frame
+// sent again) is followed, once the screen has been still for 100 ms, by
+// that many copies of the still screen, so that the encoder sharpens it.
+// Frames are BGRx at the screen's size, with a variable frame rate (0/1).
 bool registerDamageSource();
 
 // The name of an upstream custom event that asks the source for its last

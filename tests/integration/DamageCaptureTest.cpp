@@ -10,6 +10,8 @@
 
 #include <gst/gst.h>
 
+#include <X11/Xlib.h>
+
 using namespace vmrtc::test;
 using namespace std::chrono_literals;
 
@@ -25,6 +27,21 @@ int framesDuring(WebRtcReceiver &viewer, std::chrono::milliseconds period)
     int before = viewer.framesDecoded();
     WebRtcReceiver::pump([] { return false; }, period);
     return viewer.framesDecoded() - before;
+}
+
+// Fills a width x height block at the root window's corner with pixel.
+void fillBlock(const std::string &display, int width, int height,
+               unsigned long pixel)
+{
+    Display *x = XOpenDisplay(display.c_str());
+    REQUIRE(x);
+    Window root = DefaultRootWindow(x);
+    GC gc = XCreateGC(x, root, 0, nullptr);
+    XSetForeground(x, gc, pixel);
+    XSetSubwindowMode(x, gc, IncludeInferiors);
+    XFillRectangle(x, root, gc, 10, 10, width, height);
+    XFreeGC(x, gc);
+    XCloseDisplay(x); // flushes
 }
 
 } // namespace
@@ -43,7 +60,8 @@ TEST_CASE("a still screen sends nothing; a change after a long still period "
     REQUIRE(viewer.waitForFrames(1, 10s));
     CHECK(viewer.waitForColour({255, 0, 0}, tolerance, 5s));
 
-    WebRtcReceiver::pump([] { return false; }, 1s); // settle
+    // The join's keyframes and their refinement end within about a second.
+    WebRtcReceiver::pump([] { return false; }, 1500ms);
     CHECK(framesDuring(viewer, 3s) == 0);
 
     auto painted = ChildProcess::Clock::now();
@@ -72,5 +90,31 @@ TEST_CASE("a viewer joining a still screen gets the picture", "[damage]")
     REQUIRE(second.start("it-join", 10s));
     CHECK(second.waitForFrames(1, 5s));
     CHECK(second.waitForColour({0, 255, 0}, tolerance, 5s));
-    CHECK(framesDuring(second, 2s) <= 1);
+    WebRtcReceiver::pump([] { return false; }, 1500ms);
+    CHECK(framesDuring(second, 2s) == 0);
+}
+
+TEST_CASE("a large change is refined once it settles; a small one is not",
+          "[damage]")
+{
+    gst_init(nullptr, nullptr);
+    XvfbServer xvfb(640, 360);
+    xvfb.paint("#ff0000");
+    LoopbackServer server(xvfb.display(), "it-refine", damagePipeline);
+
+    WebRtcReceiver viewer(server.signallingUrl());
+    REQUIRE(viewer.start("it-refine", 10s));
+    REQUIRE(viewer.waitForFrames(1, 10s));
+    WebRtcReceiver::pump([] { return false; }, 1500ms);
+
+    // The whole screen: one frame, then the template's refine-frames (5).
+    xvfb.paint("#0000ff");
+    int large = framesDuring(viewer, 1500ms);
+    CHECK(large >= 6);
+    CHECK(large <= 8);
+    CHECK(framesDuring(viewer, 1s) == 0);
+
+    // A 20x30 block, a caret: one frame and no refinement.
+    fillBlock(xvfb.display(), 20, 30, 0xffffff);
+    CHECK(framesDuring(viewer, 1500ms) == 1);
 }
