@@ -25,7 +25,7 @@ struct Config {
     int bitrateKbps = 2000;
     int width = 0; // 0: the display's own size
     int height = 0;
-    std::string pipeline = "x11-vp8"; // template name or file
+    std::string pipeline = "x11-damage-vp8"; // template name or file
     int icePortMin = 0;               // 0: any port
     int icePortMax = 0;
     int maxViewers = 8;

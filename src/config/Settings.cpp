@@ -39,7 +39,7 @@ constexpr std::array<SettingSpec, 17> table{{
      "Video height, 16 to 8192; default the display's", "", false, false},
     {"PIPELINE", "pipeline", "NAME|FILE",
      "Capture pipeline template: a name in the pipelines folder or a file",
-     "x11-vp8", false, false},
+     "x11-damage-vp8", false, false},
     {"ICE_PORT_MIN", "ice-port-min", "PORT",
      "Lowest UDP port for media (with ICE_PORT_MAX); default any", "", false,
      false},

@@ -23,6 +23,7 @@ const IN_FLIGHT_FRAMES = 3;
 // About a second of video at 30 fps.
 const MORE_FRAMES = 30;
 const MORE_FRAMES_TIMEOUT_MS = 5000;
+const REPAINT_GAP_MS = 20;
 
 // Opens a page with `opening` (a promise of one), runs `body` with it, then
 // closes it unless `body` did.
@@ -37,16 +38,32 @@ export async function withPage(opening, body) {
   }
 }
 
-// Asserts that the viewer in `page` keeps decoding VP8 at the display's size
-// (`size`: {width, height}) without errors: over about a second, every
-// frame that arrived was decoded, give or take the few in flight, and few
-// were dropped. Frames dropped before the first key frame, while a viewer
-// joins mid-stream, are not held against it. Returns the later stats.
-export async function assertDecodesCleanly(page, size) {
+// Repaints the display `colour` (what it shows already) until `until`
+// settles: the capture sends a frame only when the screen changed, and a
+// repaint is a change even when the picture stays the same.
+async function keepRepainting(colour, until) {
+  let done = false;
+  const finished = until.finally(() => {
+    done = true;
+  });
+  while (!done) {
+    await paintDisplay(colour);
+    await new Promise((resolve) => setTimeout(resolve, REPAINT_GAP_MS));
+  }
+  return finished;
+}
+
+// Asserts that the viewer in `page` decodes VP8 at the display's size
+// (`size`: {width, height}) without errors while the display, painted
+// `colour`, is repainted: over about a second, every frame that arrived was
+// decoded, give or take the few in flight, and few were dropped. Frames
+// dropped before the first key frame, while a viewer joins mid-stream, are
+// not held against it. Returns the later stats.
+export async function assertDecodesCleanly(page, size, colour) {
   const first = await viewerStats(page);
   assert.ok(first, 'the viewer has no WebRTC session');
-  const stats = await waitForMoreFrames(page, first.framesDecoded + MORE_FRAMES,
-    MORE_FRAMES_TIMEOUT_MS);
+  const stats = await keepRepainting(colour, waitForMoreFrames(page,
+    first.framesDecoded + MORE_FRAMES, MORE_FRAMES_TIMEOUT_MS));
   const seen = `first ${JSON.stringify(first)}, then ${JSON.stringify(stats)}`;
 
   assert.equal(stats.codec, 'video/VP8', seen);

@@ -79,7 +79,7 @@ async function assertViewerPlays(page) {
   assert.ok(state.sessionId, 'viewerState.sessionId is empty');
 
   await waitForColour(page, env.colour, COLOUR_TOLERANCE, COLOUR_TIMEOUT_MS);
-  return assertDecodesCleanly(page, VIDEO_SIZE);
+  return assertDecodesCleanly(page, VIDEO_SIZE, env.colour);
 }
 
 // Where a `width` x `height` window shows a 16:9 picture with its aspect kept.
