@@ -6,6 +6,7 @@
 #include "app/Server.hpp"
 #include "build-config.h"
 #include "capture/DamageSource.hpp"
+#include "capture/PlayoutDelayExtension.hpp"
 #include "log/GstLogBridge.hpp"
 #include "log/LogWriter.hpp"
 #include "log/Logger.hpp"
@@ -70,6 +71,7 @@ int Application::run(int argc, char **argv)
     gst_init(nullptr, nullptr);
     GstLogBridge::install();
     registerDamageSource();
+    registerPlayoutDelayExtension();
 
     Preflight preflight(*cli, Preflight::processEnvironment());
     preflight.run();

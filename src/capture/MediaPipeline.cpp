@@ -3,6 +3,7 @@
 
 #include "capture/DamageSource.hpp"
 #include "capture/PipelineTemplate.hpp"
+#include "capture/PlayoutDelayExtension.hpp"
 #include "log/Logger.hpp"
 
 #include <gst/video/video.h>
@@ -16,6 +17,21 @@ const Logger logger{"capture"};
 GstClockTime monotonicNow()
 {
     return static_cast<GstClockTime>(g_get_monotonic_time()) * GST_USECOND;
+}
+
+// Every packet asks the viewer to show its frame at once (playout delay 0);
+// the payloader offers the extension in its caps, so in the SDP offer.
+void addPlayoutDelay(GstElement *payloader)
+{
+    GRef<GstElement> ext =
+        GRef<GstElement>::adopt(createPlayoutDelayExtension());
+    if (!ext || !g_signal_lookup("add-extension", G_OBJECT_TYPE(payloader))) {
+        logger.warning("the payloader cannot carry the playout delay; "
+                       "browsers may buffer frames",
+                       {{"payloader", G_OBJECT_TYPE_NAME(payloader)}});
+        return;
+    }
+    g_signal_emit_by_name(payloader, "add-extension", ext.get());
 }
 
 } // namespace
@@ -57,6 +73,8 @@ bool MediaPipeline::build(std::string *error)
         *error = "no element named payloader";
         return false;
     }
+    addPlayoutDelay(payloader_.get());
+
     GRef<GstElement> capture =
         GRef<GstElement>::adopt(gst_bin_get_by_name(bin, "capture"));
     if (capture)

@@ -375,6 +375,11 @@ function describeCandidate(report, id) {
   return {type: candidate.candidateType, address: candidate.address};
 }
 
+// The header extensions (their URIs) that an SDP text agrees to.
+function headerExtensions(sdp) {
+  return [...(sdp ?? '').matchAll(/^a=extmap:\d+\S* (\S+)/gm)].map((m) => m[1]);
+}
+
 // For tests and debugging: a summary of the session's getStats(), or null.
 window.viewerStats = async function viewerStats() {
   const connection = session?.rtcPeerConnection;
@@ -405,6 +410,7 @@ window.viewerStats = async function viewerStats() {
     localCandidate: describeCandidate(report, pair.localCandidateId),
     remoteCandidate: describeCandidate(report, pair.remoteCandidateId),
     localCandidates: [...localCandidates],
+    headerExtensions: headerExtensions(connection.localDescription?.sdp),
   };
 };
 

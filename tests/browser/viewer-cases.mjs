@@ -136,11 +136,18 @@ export function defineViewerTests(engine) {
   }
 }
 
-async function playsWithMdns(browsers) {
+// The playout delay the server offers (0: show each frame at once); both
+// engines agree to it in their answers.
+const PLAYOUT_DELAY = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
+
+async function playsWithMdns(browsers, label) {
   await withPage(openViewer(await browsers.get(true), env.viewerUrl.href), async (page) => {
     const stats = await assertViewerPlays(page);
     assert.ok(stats.localCandidates.some((c) => c.includes('.local')),
       `expected an mDNS (.local) candidate: ${JSON.stringify(stats.localCandidates)}`);
+    assert.ok(stats.headerExtensions.includes(PLAYOUT_DELAY),
+      `${label} answered without the playout delay: ` +
+      JSON.stringify(stats.headerExtensions));
   });
 }
 

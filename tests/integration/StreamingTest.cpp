@@ -34,6 +34,11 @@ TEST_CASE("a receiver decodes the painted colour and follows changes",
     REQUIRE(viewer.waitForFrames(3, 10s));
     CHECK(viewer.waitForColour({255, 0, 0}, tolerance, 5s));
 
+    // Browsers are asked to show each frame at once (playout delay 0).
+    CHECK_THAT(viewer.offer(),
+               Catch::Contains("a=extmap:7 http://www.webrtc.org/experiments/"
+                               "rtp-hdrext/playout-delay"));
+
     xvfb.paint("#0000ff");
     CHECK(viewer.waitForColour({0, 0, 255}, tolerance, 3s));
 

@@ -293,6 +293,7 @@ WebRtcReceiver::waitForReply(long id, std::chrono::milliseconds timeout)
 
 void WebRtcReceiver::answer(const std::string &offerText)
 {
+    offer_ = offerText;
     buildPipeline();
     GstSDPMessage *sdp = nullptr;
     gst_sdp_message_new_from_text(offerText.c_str(), &sdp);

@@ -42,6 +42,7 @@ public:
     std::optional<Rgb> colour() const;
     bool sessionEnded() const { return ended_; }
     const std::string &sessionId() const { return sessionId_; }
+    const std::string &offer() const { return offer_; } // the server's SDP
 
     bool waitForFrames(int count, std::chrono::milliseconds timeout);
     bool waitForColour(Rgb expected, int tolerance,
@@ -82,6 +83,7 @@ private:
     std::string session_;
     std::string producerId_;
     std::string sessionId_;
+    std::string offer_;
     bool ended_ = false;
     GRef<SoupSession> soup_;
     GRef<SoupWebsocketConnection> ws_;
