@@ -244,11 +244,15 @@ TEST_CASE("supervisord starts the shipped program and it streams",
     CHECK(occurrences(supervisord.log(), "stopped: " + program +
                                              " (exit status 0)") == 1);
 
-    // The program's log is JSON lines, in the file the section names.
+    // The program's log is JSON lines, in the file the section names; its
+    // settings came from the env file on the command= line.
     std::vector<JsonLine> log = programLog(dir);
     CHECK(count(log, "message", "started") == 1);
+    CHECK(count(log, "message", "stopped") == 1);
     CHECK(count(log, "signal", "TERM") >= 1);
     CHECK(count(log, "level", "fatal") == 0);
+    CHECK(count(log, "session_id",
+                "deploy-stream (env file " + env + ":5)") == 1);
 }
 
 TEST_CASE("a missing SESSION_ID ends FATAL after at most startretries "
