@@ -5,6 +5,7 @@
 #include <gst/webrtc/webrtc.h>
 
 #include <algorithm>
+#include <map>
 
 namespace vmrtc {
 
@@ -33,10 +34,16 @@ uint64_t count(const GstStructure *s, const char *field)
     return value && *value > 0 ? static_cast<uint64_t>(*value) : 0;
 }
 
+// The RTP clock of the stream: 90 kHz for video, VP8 included.
+constexpr double videoClockRate = 90000;
+
 struct Reader {
     ViewerStats stats;
     uint64_t transportBytes = 0;
     uint64_t rtpBytes = 0;
+    std::map<std::string, double> clockRates; // codec stats id -> Hz
+    std::optional<double> rtpJitter;          // in RTP clock units
+    std::string jitterCodec;                  // the codec it is counted in
 
     void add(const GstStructure *s)
     {
@@ -52,7 +59,17 @@ struct Reader {
             stats.packetsSent += count(s, "packets-sent");
         } else if (type == GST_WEBRTC_STATS_REMOTE_INBOUND_RTP) {
             addRemoteInbound(s);
+        } else if (type == GST_WEBRTC_STATS_CODEC) {
+            addCodec(s);
         }
+    }
+
+    void addCodec(const GstStructure *s)
+    {
+        const char *id = gst_structure_get_string(s, "id");
+        std::optional<double> rate = number(s, "clock-rate");
+        if (id && rate && *rate > 0)
+            clockRates[id] = *rate;
     }
 
     // One video stream: its receiver report is the viewer's view of it.
@@ -60,10 +77,32 @@ struct Reader {
     {
         if (auto lost = number(s, "packets-lost"))
             stats.packetsLost = *lost;
-        if (auto jitter = number(s, "jitter"))
-            stats.jitterSeconds = *jitter;
         if (auto rtt = number(s, "round-trip-time"))
             stats.roundTripSeconds = *rtt;
+        if (auto jitter = number(s, "jitter")) {
+            stats.jitterSeconds = *jitter;
+            return;
+        }
+
+        // GStreamer 1.22 leaves "jitter" out when it does not know the
+        // clock rate; the receiver report's own figure is in the nested
+        // RTP source stats, in RTP clock units.
+        const GValue *source = gst_structure_get_value(s, "gst-rtpsource-stats");
+        if (source && G_VALUE_HOLDS(source, GST_TYPE_STRUCTURE))
+            rtpJitter = number(gst_value_get_structure(source), "rb-jitter");
+        const char *codec = gst_structure_get_string(s, "codec-id");
+        jitterCodec = codec ? codec : "";
+    }
+
+    void finish()
+    {
+        stats.bytesSent = std::max(transportBytes, rtpBytes);
+        if (stats.jitterSeconds || !rtpJitter)
+            return;
+        auto rate = clockRates.find(jitterCodec);
+        stats.jitterSeconds =
+            *rtpJitter /
+            (rate == clockRates.end() ? videoClockRate : rate->second);
     }
 };
 
@@ -81,7 +120,7 @@ ViewerStats ViewerStats::fromWebRtcStats(const GstStructure *report)
     Reader reader;
     if (report)
         gst_structure_foreach(report, &eachStat, &reader);
-    reader.stats.bytesSent = std::max(reader.transportBytes, reader.rtpBytes);
+    reader.finish();
     return reader.stats;
 }
 

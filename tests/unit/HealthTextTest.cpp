@@ -194,3 +194,43 @@ TEST_CASE("webrtcbin's stats are read whatever their number types",
     CHECK(empty.bytesSent == 0);
     CHECK_FALSE(empty.roundTripSeconds);
 }
+
+TEST_CASE("without a jitter field, the receiver report's is read in RTP "
+          "clock units",
+          "[health]")
+{
+    gst_init(nullptr, nullptr);
+    GstStructure *codec = gst_structure_new(
+        "RTCCodecStats", "type", GST_TYPE_WEBRTC_STATS_TYPE,
+        GST_WEBRTC_STATS_CODEC, "id", G_TYPE_STRING, "codec-1", "clock-rate",
+        G_TYPE_UINT, 90000u, nullptr);
+    GstStructure *source = gst_structure_new(
+        "application/x-rtp-source-stats", "rb-jitter", G_TYPE_UINT, 450u,
+        nullptr);
+    GstStructure *remote = gst_structure_new(
+        "RTCRemoteInboundRTPStreamStats", "type", GST_TYPE_WEBRTC_STATS_TYPE,
+        GST_WEBRTC_STATS_REMOTE_INBOUND_RTP, "codec-id", G_TYPE_STRING,
+        "codec-1", "packets-lost", G_TYPE_INT64, G_GINT64_CONSTANT(-2),
+        "gst-rtpsource-stats", GST_TYPE_STRUCTURE, source, nullptr);
+    GstStructure *report = gst_structure_new(
+        "application/x-webrtc-stats", "remote", GST_TYPE_STRUCTURE, remote,
+        "codec", GST_TYPE_STRUCTURE, codec, nullptr);
+    gst_structure_free(codec);
+    gst_structure_free(source);
+    gst_structure_free(remote);
+
+    ViewerStats stats = ViewerStats::fromWebRtcStats(report);
+    gst_structure_free(report);
+    REQUIRE(stats.jitterSeconds);
+    CHECK(*stats.jitterSeconds == Approx(0.005));
+    REQUIRE(stats.packetsLost);
+    CHECK(*stats.packetsLost == -2);
+    CHECK_FALSE(stats.roundTripSeconds);
+}
+
+TEST_CASE("a stats report without figures gives none", "[health]")
+{
+    ViewerStats empty = ViewerStats::fromWebRtcStats(nullptr);
+    CHECK(empty.bytesSent == 0);
+    CHECK_FALSE(empty.roundTripSeconds);
+}
