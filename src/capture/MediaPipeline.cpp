@@ -354,6 +354,7 @@ void MediaPipeline::busError(GstMessage *message)
         return;
     }
 
+    fields.push_back({"code", "PIPELINE_ERROR"});
     logger.error("media pipeline error", fields);
     if (onError_)
         onError_(error->message);

@@ -303,7 +303,8 @@ TEST_CASE("a failing pipeline is rebuilt without leaving signalling; a new "
          parseJsonLines(server.process().stderrLines(), &bad)) {
         if (line.count("message") && line.at("message") == "media pipeline "
                                                            "error")
-            detailed = line.at("source").find("fault") != std::string::npos &&
+            detailed = line.at("code") == "PIPELINE_ERROR" &&
+                       line.at("source").find("fault") != std::string::npos &&
                        !line.at("error").empty() && !line.at("detail").empty();
     }
     CHECK(detailed);
