@@ -387,3 +387,32 @@ TEST_CASE("the X server dying while streaming: DISPLAY_LOST, exit 69 within "
         lost = lost || (line.count("code") && line.at("code") == "DISPLAY_LOST");
     CHECK(lost);
 }
+
+TEST_CASE("SIGTERM while two viewers stream: each gets endSession, exit 0",
+          "[health][faults]")
+{
+    gst_init(nullptr, nullptr);
+    XvfbServer xvfb(320, 180);
+    xvfb.paint("#0000ff");
+    LoopbackServer server(xvfb.display(), "it-sigterm");
+    WebRtcReceiver first(server.signallingUrl());
+    WebRtcReceiver second(server.signallingUrl());
+    REQUIRE(first.start("it-sigterm", 10s));
+    REQUIRE(second.start("it-sigterm", 10s));
+    REQUIRE(first.waitForFrames(3, 10s));
+    REQUIRE(second.waitForFrames(3, 10s));
+
+    server.process().signal(SIGTERM);
+    CHECK(pumpUntil(
+        [&] { return first.sessionEnded() && second.sessionEnded(); }, 5s));
+    CHECK(server.process().wait(10s) == 0);
+
+    std::vector<std::string> bad;
+    size_t stopping = 0;
+    for (const JsonLine &line :
+         parseJsonLines(server.process().stderrLines(), &bad)) {
+        if (line.count("why") && line.at("why") == "server_stopping")
+            stopping++;
+    }
+    CHECK(stopping == 2);
+}
