@@ -153,8 +153,7 @@ bool Server::startStreaming()
 
     media_ = std::make_unique<MediaPipeline>(
         options_.pipelineDescription,
-        [this](const std::string &error) { pipelineFailed(error); },
-        &metrics_);
+        [this](const std::string &error) { pipelineFailed(error); }, &metrics_);
     std::string error;
     if (!media_->build(&error)) {
         logger.fatal("cannot build the media pipeline",
@@ -176,8 +175,8 @@ bool Server::startStreaming()
     options.input = input_.get();
     producer_ = std::make_unique<Producer>(std::move(options), *media_);
     producer_->start();
-    statsSource_ = g_timeout_add_seconds(statsIntervalSeconds,
-                                         &Server::onStatsTick, this);
+    statsSource_ =
+        g_timeout_add_seconds(statsIntervalSeconds, &Server::onStatsTick, this);
     return true;
 }
 
@@ -243,15 +242,15 @@ void Server::rebuildPipeline()
 void Server::giveUp(const std::string &error)
 {
     pipelineHealth_ = PipelineHealth::Failed;
-    logger.fatal("the media pipeline keeps failing",
-                 {{"code", "PIPELINE_FAILED"},
-                  {"error", error},
-                  {"rebuilds", std::to_string(rebuilds_.size())},
-                  {"window_s",
-                   std::to_string(rebuildWindowUs / G_USEC_PER_SEC)},
-                  {"hint", "read the media pipeline error lines above; fix "
-                           "the PIPELINE template or what it captures"},
-                  {"exit", "70"}});
+    logger.fatal(
+        "the media pipeline keeps failing",
+        {{"code", "PIPELINE_FAILED"},
+         {"error", error},
+         {"rebuilds", std::to_string(rebuilds_.size())},
+         {"window_s", std::to_string(rebuildWindowUs / G_USEC_PER_SEC)},
+         {"hint", "read the media pipeline error lines above; fix "
+                  "the PIPELINE template or what it captures"},
+         {"exit", "70"}});
     exitCode_ = toInt(ExitCode::Internal);
     g_main_loop_quit(loop_.get());
 }

@@ -26,8 +26,8 @@ guint buffersIn(GstPadProbeInfo *info)
     return 1;
 }
 
-constexpr auto buffersOnly = GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER |
-                                             GST_PAD_PROBE_TYPE_BUFFER_LIST);
+constexpr auto buffersOnly =
+    GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST);
 
 } // namespace
 
@@ -131,8 +131,8 @@ void MediaPipeline::addCounters(GstBin *bin)
         encoder ? gst_element_get_static_pad(encoder.get(), "src")
                 : gst_element_get_static_pad(payloader_.get(), "sink"));
     if (encoded)
-        gst_pad_add_probe(encoded.get(), buffersOnly,
-                          &MediaPipeline::onEncoded, metrics_, nullptr);
+        gst_pad_add_probe(encoded.get(), buffersOnly, &MediaPipeline::onEncoded,
+                          metrics_, nullptr);
 
     std::optional<double> bitrate;
     GObjectClass *encoderClass =

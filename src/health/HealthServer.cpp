@@ -29,8 +29,8 @@ int boundPort(SoupServer *server)
     if (!listeners)
         return 0;
     auto *socket = static_cast<GSocket *>(listeners.get()->data);
-    GRef<GSocketAddress> local =
-        GRef<GSocketAddress>::adopt(g_socket_get_local_address(socket, nullptr));
+    GRef<GSocketAddress> local = GRef<GSocketAddress>::adopt(
+        g_socket_get_local_address(socket, nullptr));
     if (!local)
         return 0;
     return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(local.get()));
@@ -43,8 +43,8 @@ HealthServer::HealthServer(StatusSource status, MetricsSource metrics)
       server_(GRef<SoupServer>::adopt(
           soup_server_new("server-header", "vm-webrtc-server", nullptr)))
 {
-    soup_server_add_handler(server_.get(), "/", &HealthServer::onRequest,
-                            this, nullptr);
+    soup_server_add_handler(server_.get(), "/", &HealthServer::onRequest, this,
+                            nullptr);
 }
 
 HealthServer::~HealthServer()

@@ -65,8 +65,7 @@ void Metrics::renderSessions(PrometheusText &page) const
     page.sample("vmrtc_signalling_registered", registered_ ? 1 : 0);
 
     page.family("vmrtc_signalling_reconnects_total",
-                "Reconnections to the signalling server scheduled.",
-                "counter");
+                "Reconnections to the signalling server scheduled.", "counter");
     page.sample("vmrtc_signalling_reconnects_total",
                 static_cast<double>(reconnects_));
 }
@@ -85,8 +84,7 @@ void Metrics::renderMedia(PrometheusText &page) const
 
     if (encoderBitrate_) {
         page.family("vmrtc_encoder_target_bitrate_bps",
-                    "The encoder's target bitrate, bits per second.",
-                    "gauge");
+                    "The encoder's target bitrate, bits per second.", "gauge");
         page.sample("vmrtc_encoder_target_bitrate_bps", *encoderBitrate_);
     }
 

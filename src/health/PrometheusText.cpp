@@ -30,8 +30,8 @@ void PrometheusText::sample(std::string_view name, const Labels &labels,
         for (size_t i = 0; i < labels.size(); i++) {
             if (i > 0)
                 text_ += ',';
-            text_ += labels[i].first + "=\"" + escapeLabel(labels[i].second) +
-                     '"';
+            text_ +=
+                labels[i].first + "=\"" + escapeLabel(labels[i].second) + '"';
         }
         text_ += '}';
     }

@@ -22,7 +22,10 @@ public:
     void family(std::string_view name, std::string_view help,
                 std::string_view type);
     void sample(std::string_view name, const Labels &labels, double value);
-    void sample(std::string_view name, double value) { sample(name, {}, value); }
+    void sample(std::string_view name, double value)
+    {
+        sample(name, {}, value);
+    }
 
     const std::string &text() const { return text_; }
 

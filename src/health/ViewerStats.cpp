@@ -15,8 +15,8 @@ namespace {
 std::optional<double> number(const GstStructure *s, const char *field)
 {
     const GValue *value = gst_structure_get_value(s, field);
-    if (!value || !g_value_type_transformable(G_VALUE_TYPE(value),
-                                              G_TYPE_DOUBLE))
+    if (!value ||
+        !g_value_type_transformable(G_VALUE_TYPE(value), G_TYPE_DOUBLE))
         return std::nullopt;
     GValue converted = G_VALUE_INIT;
     g_value_init(&converted, G_TYPE_DOUBLE);
@@ -87,7 +87,8 @@ struct Reader {
         // GStreamer 1.22 leaves "jitter" out when it does not know the
         // clock rate; the receiver report's own figure is in the nested
         // RTP source stats, in RTP clock units.
-        const GValue *source = gst_structure_get_value(s, "gst-rtpsource-stats");
+        const GValue *source =
+            gst_structure_get_value(s, "gst-rtpsource-stats");
         if (source && G_VALUE_HOLDS(source, GST_TYPE_STRUCTURE))
             rtpJitter = number(gst_value_get_structure(source), "rb-jitter");
         const char *codec = gst_structure_get_string(s, "codec-id");

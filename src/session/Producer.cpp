@@ -64,10 +64,10 @@ void Producer::refreshStats()
     if (!options_.metrics)
         return;
     for (const auto &[id, session] : sessions_) {
-        session->requestStats([metrics = options_.metrics,
-                               key = id](ViewerStats stats) {
-            metrics->viewerStats(key, std::move(stats));
-        });
+        session->requestStats(
+            [metrics = options_.metrics, key = id](ViewerStats stats) {
+                metrics->viewerStats(key, std::move(stats));
+            });
     }
 }
 

@@ -424,14 +424,14 @@ void ViewerSession::onStats(GstPromise *promise, gpointer data)
         stats = ViewerStats::fromWebRtcStats(gst_promise_get_reply(promise));
     gst_promise_unref(promise);
 
-    runOnMainThread([session = request->session, done = request->done,
-                     stats]() mutable {
-        auto self = session.lock();
-        if (!self || self->finished_)
-            return;
-        self->addStates(&stats);
-        done(std::move(stats));
-    });
+    runOnMainThread(
+        [session = request->session, done = request->done, stats]() mutable {
+            auto self = session.lock();
+            if (!self || self->finished_)
+                return;
+            self->addStates(&stats);
+            done(std::move(stats));
+        });
 }
 
 void ViewerSession::addStates(ViewerStats *stats) const

@@ -42,8 +42,7 @@ struct Endpoint {
 };
 
 // The value of the sample whose name and labels are exactly series.
-std::optional<double> sample(const std::string &page,
-                             const std::string &series)
+std::optional<double> sample(const std::string &page, const std::string &series)
 {
     std::string text = "\n" + page;
     size_t at = text.find("\n" + series + " ");
@@ -92,7 +91,9 @@ std::string failingTemplate(int buffers)
     std::ofstream(path)
         << "videotestsrc is-live=true pattern=red\n"
            "  ! video/x-raw,framerate={fps}/1,width=320,height=180\n"
-           "  ! identity name=fault error-after=" << buffers << "\n"
+           "  ! identity name=fault error-after="
+        << buffers
+        << "\n"
            "  ! videoconvert ! video/x-raw,format=I420\n"
            "  ! vp8enc name=encoder deadline=1 cpu-used=8 end-usage=cbr\n"
            "      target-bitrate={bitrate_bps} lag-in-frames=0\n"
@@ -141,10 +142,10 @@ TEST_CASE("health and metrics follow a viewer; bad requests change nothing",
     CHECK(sample(first.body, "vmrtc_encoder_target_bitrate_bps") == 2000000);
     CHECK(first.body.find("# TYPE vmrtc_frames_captured_total counter") !=
           std::string::npos);
-    double captured = sample(first.body, "vmrtc_frames_captured_total")
-                          .value_or(0);
-    double encoded = sample(first.body, "vmrtc_frames_encoded_total")
-                         .value_or(0);
+    double captured =
+        sample(first.body, "vmrtc_frames_captured_total").value_or(0);
+    double encoded =
+        sample(first.body, "vmrtc_frames_encoded_total").value_or(0);
     CHECK(captured > 0);
     CHECK(encoded > 0);
     CHECK(health.get("/healthz").body.find(R"("viewers":1)") !=
@@ -157,8 +158,7 @@ TEST_CASE("health and metrics follow a viewer; bad requests change nothing",
     bool reported = pumpUntil(
         [&] {
             page = health.get("/metrics").body;
-            return sample(page, "vmrtc_viewer_round_trip_time_seconds" +
-                                    label)
+            return sample(page, "vmrtc_viewer_round_trip_time_seconds" + label)
                 .has_value();
         },
         20s);
@@ -169,8 +169,8 @@ TEST_CASE("health and metrics follow a viewer; bad requests change nothing",
     CHECK(sample(page, "vmrtc_viewer_packets_lost" + label).has_value());
     CHECK(sample(page, "vmrtc_viewer_bytes_sent_total" + label) > 0);
     CHECK(sample(page, "vmrtc_bytes_sent_total") > 0);
-    std::string ice = "vmrtc_viewer_ice_state{viewer=\"" + viewer.sessionId() +
-                      "\",state=";
+    std::string ice =
+        "vmrtc_viewer_ice_state{viewer=\"" + viewer.sessionId() + "\",state=";
     CHECK((sample(page, ice + "\"connected\"}") == 1 ||
            sample(page, ice + "\"completed\"}") == 1));
     CHECK(sample(page, "vmrtc_viewer_dtls_state{viewer=\"" +
@@ -188,8 +188,7 @@ TEST_CASE("health and metrics follow a viewer; bad requests change nothing",
     CHECK(page.find(label) == std::string::npos);
 }
 
-TEST_CASE("/healthz is 503 with a reason while signalling is lost",
-          "[health]")
+TEST_CASE("/healthz is 503 with a reason while signalling is lost", "[health]")
 {
     XvfbServer xvfb(320, 180);
     Endpoint health;
@@ -197,15 +196,13 @@ TEST_CASE("/healthz is 503 with a reason while signalling is lost",
     std::string error;
     REQUIRE(controller->start("127.0.0.1", 0, &error));
     int port = controller->port();
-    std::string url =
-        "ws://127.0.0.1:" + std::to_string(port) + "/signalling";
+    std::string url = "ws://127.0.0.1:" + std::to_string(port) + "/signalling";
     ChildProcess server({ChildProcess::serverBinary()},
                         {{"DISPLAY", xvfb.display()},
                          {"SESSION_ID", "it-health-lost"},
                          {"SIGNALLING_URL", url},
                          {"HEALTH_PORT", std::to_string(health.port)}});
-    REQUIRE(pumpUntil([&] { return !controller->producerIds().empty(); },
-                      10s));
+    REQUIRE(pumpUntil([&] { return !controller->producerIds().empty(); }, 10s));
     CHECK(pumpUntil([&] { return health.get("/healthz").status == 200; }, 5s));
 
     controller.reset(); // the controller goes away
@@ -234,8 +231,7 @@ TEST_CASE("/healthz is 503 with a reason while signalling is lost",
     // It comes back on the same port: healthy again.
     controller = std::make_unique<vmrtc::SignallingServer>();
     REQUIRE(controller->start("127.0.0.1", port, &error));
-    CHECK(pumpUntil([&] { return health.get("/healthz").status == 200; },
-                    15s));
+    CHECK(pumpUntil([&] { return health.get("/healthz").status == 200; }, 15s));
 
     server.signal(SIGTERM);
     CHECK(server.wait(10s) == 0);
@@ -373,9 +369,9 @@ TEST_CASE("the X server dying while streaming: DISPLAY_LOST, exit 69 within "
     auto killedAt = ChildProcess::Clock::now();
     xvfb.stop();
     int exit = server.process().wait(5s);
-    double seconds = std::chrono::duration<double>(
-                         ChildProcess::Clock::now() - killedAt)
-                         .count();
+    double seconds =
+        std::chrono::duration<double>(ChildProcess::Clock::now() - killedAt)
+            .count();
     CHECK(exit == 69);
     CHECK(seconds < 1.0);
     WARN("X server killed to exit: " << seconds << " s");
@@ -384,7 +380,8 @@ TEST_CASE("the X server dying while streaming: DISPLAY_LOST, exit 69 within "
     bool lost = false;
     for (const JsonLine &line :
          parseJsonLines(server.process().stderrLines(), &bad))
-        lost = lost || (line.count("code") && line.at("code") == "DISPLAY_LOST");
+        lost =
+            lost || (line.count("code") && line.at("code") == "DISPLAY_LOST");
     CHECK(lost);
 }
 

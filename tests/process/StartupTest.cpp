@@ -506,8 +506,7 @@ TEST_CASE("the health port in use: HEALTH_PORT_UNAVAILABLE, 69", "[startup]")
     g_object_unref(any);
     g_object_unref(loopback);
     REQUIRE(listening);
-    guint16 port =
-        g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+    guint16 port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
     g_object_unref(bound);
 
     XvfbServer xvfb;

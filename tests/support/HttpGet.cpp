@@ -11,8 +11,8 @@ HttpReply HttpGet::fetch(const std::string &url, const std::string &method)
 {
     GRef<SoupSession> session = GRef<SoupSession>::adopt(
         soup_session_new_with_options("timeout", 10u, nullptr));
-    GRef<SoupMessage> message = GRef<SoupMessage>::adopt(
-        soup_message_new(method.c_str(), url.c_str()));
+    GRef<SoupMessage> message =
+        GRef<SoupMessage>::adopt(soup_message_new(method.c_str(), url.c_str()));
     HttpReply reply;
     if (!message)
         return reply;
@@ -30,8 +30,8 @@ HttpReply HttpGet::fetch(const std::string &url, const std::string &method)
     reply.body.assign(data ? data : "", size);
     SoupMessageHeaders *headers =
         soup_message_get_response_headers(message.get());
-    if (const char *type = soup_message_headers_get_one(headers,
-                                                        "Content-Type"))
+    if (const char *type =
+            soup_message_headers_get_one(headers, "Content-Type"))
         reply.contentType = type;
     if (const char *allow = soup_message_headers_get_one(headers, "Allow"))
         reply.allow = allow;

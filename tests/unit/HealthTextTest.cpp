@@ -19,6 +19,16 @@ bool hasLine(const std::string &page, const std::string &line)
     return ("\n" + page).find("\n" + line + "\n") != std::string::npos;
 }
 
+std::vector<std::string> linesOf(const std::string &page)
+{
+    std::vector<std::string> lines;
+    size_t start = 0;
+    for (size_t end; (end = page.find('\n', start)) != std::string::npos;
+         start = end + 1)
+        lines.push_back(page.substr(start, end - start));
+    return lines;
+}
+
 } // namespace
 
 TEST_CASE("label values escape backslash, quote and line feed", "[health]")
@@ -110,8 +120,9 @@ TEST_CASE("the metrics page follows sessions and their stats", "[health]")
     metrics.sessionEnded("s-1", "connection_failed"); // already gone
     page = metrics.render();
     CHECK(hasLine(page, "vmrtc_viewers_connected 1"));
-    CHECK(hasLine(page, "vmrtc_sessions_ended_total{reason=\"connection_failed\"}"
-                        " 1"));
+    CHECK(hasLine(page,
+                  "vmrtc_sessions_ended_total{reason=\"connection_failed\"}"
+                  " 1"));
     CHECK(hasLine(page, "vmrtc_bytes_sent_total 1000")); // the gone viewer's
     CHECK(page.find("viewer=\"s-1\"") == std::string::npos);
 }
@@ -119,17 +130,8 @@ TEST_CASE("the metrics page follows sessions and their stats", "[health]")
 TEST_CASE("every line of the page is a comment or a sample", "[health]")
 {
     Metrics metrics;
-    metrics.sessionStarted("a\nb");
-    for (const std::string &line : [&] {
-             std::vector<std::string> lines;
-             std::string page = metrics.render();
-             size_t start = 0;
-             for (size_t end; (end = page.find('\n', start)) !=
-                              std::string::npos;
-                  start = end + 1)
-                 lines.push_back(page.substr(start, end - start));
-             return lines;
-         }()) {
+    metrics.sessionStarted("a\nb"); // escaped: no line of its own
+    for (const std::string &line : linesOf(metrics.render())) {
         INFO(line);
         CHECK((line.starts_with("# HELP vmrtc_") ||
                line.starts_with("# TYPE vmrtc_") ||
@@ -158,8 +160,7 @@ TEST_CASE("the /healthz body says what is wrong", "[health]")
     CHECK(rebuilding.reason().find("rebuilt") != std::string::npos);
 }
 
-TEST_CASE("webrtcbin's stats are read whatever their number types",
-          "[health]")
+TEST_CASE("webrtcbin's stats are read whatever their number types", "[health]")
 {
     gst_init(nullptr, nullptr);
     GstStructure *outbound = gst_structure_new(
@@ -204,9 +205,9 @@ TEST_CASE("without a jitter field, the receiver report's is read in RTP "
         "RTCCodecStats", "type", GST_TYPE_WEBRTC_STATS_TYPE,
         GST_WEBRTC_STATS_CODEC, "id", G_TYPE_STRING, "codec-1", "clock-rate",
         G_TYPE_UINT, 90000u, nullptr);
-    GstStructure *source = gst_structure_new(
-        "application/x-rtp-source-stats", "rb-jitter", G_TYPE_UINT, 450u,
-        nullptr);
+    GstStructure *source =
+        gst_structure_new("application/x-rtp-source-stats", "rb-jitter",
+                          G_TYPE_UINT, 450u, nullptr);
     GstStructure *remote = gst_structure_new(
         "RTCRemoteInboundRTPStreamStats", "type", GST_TYPE_WEBRTC_STATS_TYPE,
         GST_WEBRTC_STATS_REMOTE_INBOUND_RTP, "codec-id", G_TYPE_STRING,
