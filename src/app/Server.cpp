@@ -195,6 +195,8 @@ void Server::pipelineFailed(const std::string &error)
 {
     if (pipelineHealth_ != PipelineHealth::Ok)
         return; // already being rebuilt: the same failure, posted again
+    if (!producer_)
+        return; // stopping: the pipeline goes with the rest
 
     gint64 now = g_get_monotonic_time();
     while (!rebuilds_.empty() && now - rebuilds_.front() > rebuildWindowUs)
@@ -248,8 +250,8 @@ void Server::giveUp(const std::string &error)
          {"error", error},
          {"rebuilds", std::to_string(rebuilds_.size())},
          {"window_s", std::to_string(rebuildWindowUs / G_USEC_PER_SEC)},
-         {"hint", "read the media pipeline error lines above; fix "
-                  "the PIPELINE template or what it captures"},
+         {"hint", "read the PIPELINE_ERROR lines above; fix the "
+                  "PIPELINE template or what it captures"},
          {"exit", "70"}});
     exitCode_ = toInt(ExitCode::Internal);
     g_main_loop_quit(loop_.get());

@@ -45,10 +45,7 @@ Producer::Producer(Options options, MediaPipeline &media)
 Producer::~Producer()
 {
     media_.onViewerError(nullptr);
-    while (!sessions_.empty()) {
-        std::string id = sessions_.begin()->first; // erased by endSession
-        endSession(id, EndReason::ServerStopping, "server stopping", true);
-    }
+    endAll(EndReason::ServerStopping, "server stopping");
 }
 
 void Producer::endAll(EndReason why, const std::string &detail)
