@@ -312,14 +312,19 @@ void ViewerSession::remoteDescriptionSet()
 
 void ViewerSession::addCandidate(unsigned mline, const std::string &candidate)
 {
-    if (candidate.empty())
-        return; // end of candidates: nothing to do for libnice
+    if (candidate.empty() && usableCandidates_ == 0) {
+        logger.debug("end of candidates ignored: none was usable",
+                     {{"session", id_}});
+        return;
+    }
     std::string address = candidateAddress(candidate);
     if (address.ends_with(".local")) {
         logger.debug("dropped an mDNS candidate this host cannot resolve",
                      {{"session", id_}});
         return;
     }
+    if (!candidate.empty())
+        usableCandidates_++;
     logger.trace("remote candidate",
                  {{"session", id_}, {"candidate", candidate}});
     if (!remoteSet_) {
@@ -365,12 +370,11 @@ void ViewerSession::connectionStateChanged(int state)
         logger.info("viewer connected", {{"session", id_}, {"peer", peer_}});
         events_.connected();
         break;
-    // FIXME: no test makes ICE or DTLS fail for real. libnice runs with
-    // trickle ICE, so a check list fails only after the viewer's
-    // end-of-candidates, which addCandidate() does not pass on (a viewer
-    // whose candidates are all mDNS names would fail before its checks
-    // arrive); and webrtcbin turns on no consent freshness, so a connected
-    // pair never times out. This branch is reviewed, not exercised.
+    // FIXME: only a failure before connecting is detected and tested (the
+    // check list fails after the viewer's end of candidates). webrtcbin
+    // turns on no ICE consent freshness, so a connected pair never times
+    // out: a viewer that vanishes without a word is noticed only through
+    // its transport's errors. No test makes DTLS itself fail.
     case GST_WEBRTC_PEER_CONNECTION_STATE_FAILED:
     case GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED:
         finished_ = true;

@@ -58,6 +58,10 @@ public:
 
     // Adds a viewer candidate, queued until the answer is applied.
     // Candidates this host cannot resolve (mDNS .local names) are dropped.
+    // An empty one (end of candidates) lets ICE fail once every check has
+    // failed; it is passed on only after a usable candidate, since a
+    // viewer whose candidates were all dropped connects through its own
+    // checks, which must not find the session failed already.
     void addCandidate(unsigned mline, const std::string &candidate);
 
     bool answered() const { return answered_; }
@@ -107,6 +111,7 @@ private:
     bool answered_ = false;
     bool remoteSet_ = false;
     bool finished_ = false;
+    unsigned usableCandidates_ = 0; // from the viewer, not dropped
     std::vector<std::pair<unsigned, std::string>> pendingCandidates_;
 };
 
