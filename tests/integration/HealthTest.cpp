@@ -413,3 +413,33 @@ TEST_CASE("SIGTERM while two viewers stream: each gets endSession, exit 0",
     }
     CHECK(stopping == 2);
 }
+
+TEST_CASE("a viewer whose ICE fails is ended and counted", "[health][faults]")
+{
+    gst_init(nullptr, nullptr);
+    XvfbServer xvfb(320, 180);
+    Endpoint health;
+    LoopbackServer server(xvfb.display(), "it-ice-fails", health.env());
+
+    // The only candidate is a port nobody listens on, inside the test's
+    // own network namespace; the viewer never answers a check.
+    WebRtcReceiver viewer(server.signallingUrl());
+    viewer.sendOnlyCandidate("candidate:1 1 UDP 2122260223 10.213.0.2 9 typ "
+                             "host");
+    REQUIRE(viewer.start("it-ice-fails", 10s));
+
+    auto startedAt = ChildProcess::Clock::now();
+    CHECK(pumpUntil([&] { return viewer.sessionEnded(); }, 90s));
+    WARN("ICE failed after "
+         << std::chrono::duration<double>(ChildProcess::Clock::now() -
+                                          startedAt)
+                .count()
+         << " s");
+    CHECK(server.logSays("ICE or DTLS failed"));
+    std::string page = health.get("/metrics").body;
+    CHECK(sample(page,
+                 "vmrtc_sessions_ended_total{reason=\"connection_failed\"}") ==
+          1);
+    CHECK(sample(page, "vmrtc_viewers_connected") == 0);
+    CHECK(server.process().running());
+}
