@@ -44,6 +44,10 @@ Server::~Server()
         g_source_remove(sigterm_);
     if (sigint_)
         g_source_remove(sigint_);
+    if (rebuildSource_)
+        g_source_remove(rebuildSource_);
+    if (statsSource_)
+        g_source_remove(statsSource_);
 }
 
 int Server::run()
@@ -61,6 +65,8 @@ int Server::run()
     }
     if (options_.loopback && !startLoopback())
         return toInt(ExitCode::Unavailable);
+    if (config_.healthPort != 0 && !startHealth())
+        return toInt(ExitCode::Unavailable);
     if (!startStreaming())
         return toInt(ExitCode::Internal);
 
@@ -71,8 +77,9 @@ int Server::run()
     g_main_loop_run(loop_.get());
 
     shutdown();
-    logger.info("stopped", {{"signal", sigabbrev_np(stopSignal_)}});
-    return toInt(ExitCode::Ok);
+    if (stopSignal_)
+        logger.info("stopped", {{"signal", sigabbrev_np(stopSignal_)}});
+    return exitCode_;
 }
 
 bool Server::startLoopback()
@@ -99,6 +106,42 @@ bool Server::startLoopback()
     return true;
 }
 
+bool Server::startHealth()
+{
+    health_ = std::make_unique<HealthServer>(
+        [this] { return healthStatus(); }, [this] { return renderMetrics(); });
+    std::string error;
+    if (health_->start(config_.healthPort, &error))
+        return true;
+
+    logger.fatal("cannot listen for health checks",
+                 {{"code", "HEALTH_PORT_UNAVAILABLE"},
+                  {"address", HealthServer::address},
+                  {"port", std::to_string(config_.healthPort)},
+                  {"error", error},
+                  {"hint", "set HEALTH_PORT to a free port, 0 to turn the "
+                           "endpoint off, or stop the program using it"},
+                  {"exit", "69"}});
+    return false;
+}
+
+HealthStatus Server::healthStatus() const
+{
+    HealthStatus status;
+    status.registered = producer_ && producer_->registered();
+    status.pipeline = pipelineHealth_;
+    status.viewers = producer_ ? producer_->sessionCount() : 0;
+    return status;
+}
+
+std::string Server::renderMetrics()
+{
+    if (producer_)
+        metrics_.signalling(producer_->registered(),
+                            producer_->signallingReconnects());
+    return metrics_.render();
+}
+
 bool Server::startStreaming()
 {
     // The process's DTLS certificate is made when the first DTLS element
@@ -108,14 +151,9 @@ bool Server::startStreaming()
         GRef<GstElement>::adopt(gst_element_factory_make("dtlsdec", nullptr));
     });
 
-    media_ = std::make_unique<MediaPipeline>(options_.pipelineDescription,
-                                             [](const std::string &) {
-                                                 // FIXME: a pipeline error is
-                                                 // only logged; the chain is
-                                                 // not rebuilt, so viewers see
-                                                 // a frozen picture until they
-                                                 // leave.
-                                             });
+    media_ = std::make_unique<MediaPipeline>(
+        options_.pipelineDescription,
+        [this](const std::string &error) { pipelineFailed(error); }, &metrics_);
     std::string error;
     if (!media_->build(&error)) {
         logger.fatal("cannot build the media pipeline",
@@ -130,13 +168,93 @@ bool Server::startStreaming()
     options.ice = {config_.stunServer, config_.turnServers, config_.icePortMin,
                    config_.icePortMax};
     options.maxViewers = static_cast<size_t>(config_.maxViewers);
+    options.metrics = &metrics_;
     input_ = std::make_unique<InputService>(
         InputService::Options{config_.display, config_.width, config_.height,
                               config_.input, config_.clipboardOut});
     options.input = input_.get();
     producer_ = std::make_unique<Producer>(std::move(options), *media_);
     producer_->start();
+    statsSource_ =
+        g_timeout_add_seconds(statsIntervalSeconds, &Server::onStatsTick, this);
     return true;
+}
+
+gboolean Server::onStatsTick(gpointer self)
+{
+    auto *server = static_cast<Server *>(self);
+    if (server->producer_)
+        server->producer_->refreshStats();
+    return G_SOURCE_CONTINUE;
+}
+
+// The shared chain posted an error (MediaPipeline logged its detail):
+// its viewers are ended, and it is rebuilt after a pause while the
+// producer stays registered; too many rebuilds end the process.
+void Server::pipelineFailed(const std::string &error)
+{
+    if (pipelineHealth_ != PipelineHealth::Ok)
+        return; // already being rebuilt: the same failure, posted again
+    if (!producer_)
+        return; // stopping: the pipeline goes with the rest
+
+    gint64 now = g_get_monotonic_time();
+    while (!rebuilds_.empty() && now - rebuilds_.front() > rebuildWindowUs)
+        rebuilds_.pop_front();
+    if (rebuilds_.size() >= maxRebuilds) {
+        giveUp(error);
+        return;
+    }
+
+    pipelineHealth_ = PipelineHealth::Rebuilding;
+    producer_->mediaReady(false);
+    producer_->endAll(EndReason::PipelineFailed,
+                      "the media pipeline failed: " + error);
+    rebuilds_.push_back(now);
+    logger.warning("rebuilding the media pipeline",
+                   {{"error", error},
+                    {"rebuild", std::to_string(rebuilds_.size())},
+                    {"max_rebuilds", std::to_string(maxRebuilds)},
+                    {"in_ms", std::to_string(rebuildDelayMs)}});
+    rebuildSource_ = g_timeout_add(rebuildDelayMs, &Server::onRebuild, this);
+}
+
+gboolean Server::onRebuild(gpointer self)
+{
+    auto *server = static_cast<Server *>(self);
+    server->rebuildSource_ = 0;
+    server->rebuildPipeline();
+    return G_SOURCE_REMOVE;
+}
+
+void Server::rebuildPipeline()
+{
+    std::string error;
+    if (!media_->rebuild(&error)) {
+        giveUp("cannot build it again: " + error);
+        return;
+    }
+    metrics_.pipelineRebuilt();
+    pipelineHealth_ = PipelineHealth::Ok;
+    producer_->mediaReady(true);
+    logger.info("media pipeline rebuilt",
+                {{"rebuilds_in_window", std::to_string(rebuilds_.size())}});
+}
+
+void Server::giveUp(const std::string &error)
+{
+    pipelineHealth_ = PipelineHealth::Failed;
+    logger.fatal(
+        "the media pipeline keeps failing",
+        {{"code", "PIPELINE_FAILED"},
+         {"error", error},
+         {"rebuilds", std::to_string(rebuilds_.size())},
+         {"window_s", std::to_string(rebuildWindowUs / G_USEC_PER_SEC)},
+         {"hint", "read the PIPELINE_ERROR lines above; fix the "
+                  "PIPELINE template or what it captures"},
+         {"exit", "70"}});
+    exitCode_ = toInt(ExitCode::Internal);
+    g_main_loop_quit(loop_.get());
 }
 
 std::string Server::metaJson() const
@@ -156,6 +274,9 @@ std::string Server::metaJson() const
 
 void Server::shutdown()
 {
+    if (statsSource_)
+        g_source_remove(statsSource_);
+    statsSource_ = 0;
     producer_.reset(); // ends every session, queueing endSession messages
 
     gint64 deadline = g_get_monotonic_time() + flushUs;
@@ -164,6 +285,7 @@ void Server::shutdown()
             g_usleep(5000);
     }
 
+    health_.reset();
     media_.reset();
     input_.reset();
     loopbackServer_.reset();

@@ -34,20 +34,56 @@ void addPlayoutDelay(GstElement *payloader)
     g_signal_emit_by_name(payloader, "add-extension", ext.get());
 }
 
+// Buffers in what a probe saw: one, or the length of a list.
+guint buffersIn(GstPadProbeInfo *info)
+{
+    if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+        return gst_buffer_list_length(GST_PAD_PROBE_INFO_BUFFER_LIST(info));
+    return 1;
+}
+
+constexpr auto buffersOnly =
+    GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST);
+
 } // namespace
 
-MediaPipeline::MediaPipeline(std::string description, ErrorHandler onError)
-    : description_(std::move(description)), onError_(std::move(onError))
+MediaPipeline::MediaPipeline(std::string description, ErrorHandler onError,
+                             Metrics *metrics)
+    : description_(std::move(description)), onError_(std::move(onError)),
+      metrics_(metrics)
 {}
 
 MediaPipeline::~MediaPipeline()
 {
+    teardown();
+}
+
+void MediaPipeline::teardown()
+{
     if (busWatch_)
         g_source_remove(busWatch_);
+    busWatch_ = 0;
     if (keyframeAgain_)
         g_source_remove(keyframeAgain_);
+    keyframeAgain_ = 0;
     if (pipeline_)
         gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+    captureSrc_.reset();
+    payloader_.reset();
+    tee_.reset();
+    pipeline_.reset();
+    running_ = false;
+}
+
+bool MediaPipeline::rebuild(std::string *error)
+{
+    if (!viewers_.empty()) {
+        *error = "viewers are still attached";
+        return false;
+    }
+    teardown();
+    lastKeyframe_ = GST_CLOCK_TIME_NONE;
+    return build(error);
 }
 
 bool MediaPipeline::build(std::string *error)
@@ -87,12 +123,76 @@ bool MediaPipeline::build(std::string *error)
         gst_element_get_static_pad(payloader_.get(), "sink"));
     gst_pad_add_probe(sink.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
                       &MediaPipeline::onUpstreamEvent, this, nullptr);
+    addCounters(bin);
 
     GRef<GstBus> bus =
         GRef<GstBus>::adopt(gst_element_get_bus(pipeline_.get()));
     busWatch_ =
         gst_bus_add_watch(bus.get(), &MediaPipeline::onBusMessage, this);
     return true;
+}
+
+// Counts buffers leaving the capture element (named "capture", else the
+// chain's first source) and the encoder (named "encoder", else what
+// enters the payloader), and reads the encoder's target bitrate.
+void MediaPipeline::addCounters(GstBin *bin)
+{
+    if (!metrics_)
+        return;
+    if (GRef<GstPad> capture = sourcePad(bin))
+        gst_pad_add_probe(capture.get(), buffersOnly,
+                          &MediaPipeline::onCaptured, metrics_, nullptr);
+
+    GRef<GstElement> encoder =
+        GRef<GstElement>::adopt(gst_bin_get_by_name(bin, "encoder"));
+    GRef<GstPad> encoded = GRef<GstPad>::adopt(
+        encoder ? gst_element_get_static_pad(encoder.get(), "src")
+                : gst_element_get_static_pad(payloader_.get(), "sink"));
+    if (encoded)
+        gst_pad_add_probe(encoded.get(), buffersOnly, &MediaPipeline::onEncoded,
+                          metrics_, nullptr);
+
+    std::optional<double> bitrate;
+    GObjectClass *encoderClass =
+        encoder ? G_OBJECT_GET_CLASS(encoder.get()) : nullptr;
+    if (encoderClass &&
+        g_object_class_find_property(encoderClass, "target-bitrate")) {
+        gint bps = 0;
+        g_object_get(encoder.get(), "target-bitrate", &bps, nullptr);
+        bitrate = bps;
+    }
+    metrics_->encoderBitrate(bitrate);
+}
+
+GRef<GstPad> MediaPipeline::sourcePad(GstBin *bin) const
+{
+    if (captureSrc_)
+        return captureSrc_;
+
+    GstIterator *sources = gst_bin_iterate_sources(bin);
+    GValue item = G_VALUE_INIT;
+    GRef<GstPad> pad;
+    if (gst_iterator_next(sources, &item) == GST_ITERATOR_OK) {
+        auto *source = GST_ELEMENT(g_value_get_object(&item));
+        pad = GRef<GstPad>::adopt(gst_element_get_static_pad(source, "src"));
+        g_value_unset(&item);
+    }
+    gst_iterator_free(sources);
+    return pad;
+}
+
+GstPadProbeReturn MediaPipeline::onCaptured(GstPad *, GstPadProbeInfo *info,
+                                            gpointer metrics)
+{
+    static_cast<Metrics *>(metrics)->addCaptured(buffersIn(info));
+    return GST_PAD_PROBE_OK;
+}
+
+GstPadProbeReturn MediaPipeline::onEncoded(GstPad *, GstPadProbeInfo *info,
+                                           gpointer metrics)
+{
+    static_cast<Metrics *>(metrics)->addEncoded(buffersIn(info));
+    return GST_PAD_PROBE_OK;
 }
 
 void MediaPipeline::attach(GstElement *viewerBin)
@@ -272,6 +372,7 @@ void MediaPipeline::busError(GstMessage *message)
         return;
     }
 
+    fields.push_back({"code", "PIPELINE_ERROR"});
     logger.error("media pipeline error", fields);
     if (onError_)
         onError_(error->message);

@@ -1,6 +1,7 @@
 // The shared capture and encode chain, fanned out to one branch per viewer.
 #pragma once
 
+#include "health/Metrics.hpp"
 #include "util/GRef.hpp"
 
 #include <gst/gst.h>
@@ -15,7 +16,9 @@ namespace vmrtc {
 // Owns one GstPipeline: the template's chain (capture ! … ! payloader),
 // then a tee. Each viewer is a bin of its own linked to a tee pad. The
 // pipeline runs only while at least one viewer is attached. Main thread
-// only, except for the pad probe that rate-limits keyframe requests.
+// only, except for the pad probes that rate-limit keyframe requests and
+// count frames into Metrics (atomics). After an error on the shared chain
+// the owner detaches every viewer and calls rebuild().
 class MediaPipeline {
 public:
     // Called on the main thread with GStreamer's error text.
@@ -25,7 +28,9 @@ public:
     using ViewerErrorHandler =
         std::function<void(GstElement *viewerBin, const std::string &)>;
 
-    MediaPipeline(std::string description, ErrorHandler onError);
+    // metrics, when given, outlives the pipeline and gets its frame counts.
+    MediaPipeline(std::string description, ErrorHandler onError,
+                  Metrics *metrics = nullptr);
     ~MediaPipeline();
 
     MediaPipeline(const MediaPipeline &) = delete;
@@ -33,6 +38,10 @@ public:
 
     // Parses the description and builds the pipeline (stopped).
     bool build(std::string *error);
+
+    // Drops the pipeline and builds it again from the description, after
+    // an error; every viewer must have been detached first.
+    bool rebuild(std::string *error);
 
     // Links a viewer's bin (one "sink" pad taking RTP) to the tee and starts
     // the pipeline if it was stopped. The pipeline keeps a reference.
@@ -63,6 +72,9 @@ public:
     static constexpr guint keyframeAgainMs = 600; // past the interval above
 
 private:
+    void teardown();
+    void addCounters(GstBin *bin);
+    GRef<GstPad> sourcePad(GstBin *bin) const;
     void setRunning(bool run);
     bool allowKeyframe();
     void busError(GstMessage *message);
@@ -72,9 +84,14 @@ private:
     static gboolean onKeyframeAgain(gpointer self);
     static GstPadProbeReturn onUpstreamEvent(GstPad *pad, GstPadProbeInfo *info,
                                              gpointer self);
+    static GstPadProbeReturn onCaptured(GstPad *, GstPadProbeInfo *info,
+                                        gpointer metrics);
+    static GstPadProbeReturn onEncoded(GstPad *, GstPadProbeInfo *info,
+                                       gpointer metrics);
 
     std::string description_;
     ErrorHandler onError_;
+    Metrics *metrics_; // may be null
     ViewerErrorHandler onViewerError_;
     GRef<GstElement> pipeline_;
     GRef<GstElement> tee_;

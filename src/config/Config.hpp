@@ -31,6 +31,7 @@ struct Config {
     int maxViewers = 8;
     InputPolicy input = InputPolicy::All;
     bool clipboardOut = false; // the VM's clipboard is sent to viewers
+    int healthPort = 9090;     // on 127.0.0.1; 0: no health endpoint
 };
 
 } // namespace vmrtc

@@ -324,6 +324,7 @@ void ConfigValidator::checkNumbers(const Settings &settings)
     number(settings, "VIDEO_WIDTH", 16, 8192, &c.width);
     number(settings, "VIDEO_HEIGHT", 16, 8192, &c.height);
     number(settings, "MAX_VIEWERS", 1, 64, &c.maxViewers);
+    number(settings, "HEALTH_PORT", 0, 65535, &c.healthPort);
     c.pipeline = settings.get("PIPELINE")->value;
     checkPortRange(settings);
     checkChoices(settings);

@@ -7,7 +7,7 @@ namespace vmrtc {
 
 namespace {
 
-constexpr std::array<SettingSpec, 17> table{{
+constexpr std::array<SettingSpec, 18> table{{
     {"SESSION_ID", "session-id", "ID",
      "Session this VM serves; viewers of this session are routed here", "",
      true, false},
@@ -54,6 +54,9 @@ constexpr std::array<SettingSpec, 17> table{{
     {"CLIPBOARD_OUT", "clipboard-out", "on|off",
      "Send the VM's clipboard to viewers that may control it", "off", false,
      false},
+    {"HEALTH_PORT", "health-port", "PORT",
+     "Port of the health and metrics endpoint on 127.0.0.1; 0 turns it off",
+     "9090", false, false},
 }};
 
 std::string lower(std::string_view name)

@@ -45,9 +45,26 @@ Producer::Producer(Options options, MediaPipeline &media)
 Producer::~Producer()
 {
     media_.onViewerError(nullptr);
+    endAll(EndReason::ServerStopping, "server stopping");
+}
+
+void Producer::endAll(EndReason why, const std::string &detail)
+{
     while (!sessions_.empty()) {
         std::string id = sessions_.begin()->first; // erased by endSession
-        endSession(id, "server stopping", true);
+        endSession(id, why, detail, true);
+    }
+}
+
+void Producer::refreshStats()
+{
+    if (!options_.metrics)
+        return;
+    for (const auto &[id, session] : sessions_) {
+        session->requestStats(
+            [metrics = options_.metrics, key = id](ViewerStats stats) {
+                metrics->viewerStats(key, std::move(stats));
+            });
     }
 }
 
@@ -77,7 +94,8 @@ void Producer::handle(const Message &message)
         peerMessage(message);
         break;
     case MessageType::EndSession:
-        endSession(message.sessionId, "ended by the viewer", false);
+        endSession(message.sessionId, EndReason::ViewerLeft,
+                   "ended by the viewer", false);
         break;
     case MessageType::Error:
         rejected("the signalling server reported an error",
@@ -104,6 +122,12 @@ void Producer::startSession(const Message &message)
         send(endSessionMessage(id));
         return;
     }
+    if (!mediaReady_) {
+        rejected("viewer refused: the media pipeline is being rebuilt",
+                 {{"session", id}, {"peer", message.peerId}});
+        send(endSessionMessage(id));
+        return;
+    }
     if (sessions_.size() >= options_.maxViewers) {
         rejected("viewer refused: too many viewers",
                  {{"session", id},
@@ -120,6 +144,8 @@ void Producer::startSession(const Message &message)
         return;
     }
     sessions_[id] = session;
+    if (options_.metrics)
+        options_.metrics->sessionStarted(id);
     logger.info("session started",
                 {{"session", id},
                  {"peer", message.peerId},
@@ -146,8 +172,8 @@ ViewerSession::Events Producer::eventsFor(const std::string &id,
         send(m);
     };
     events.connected = [this] { media_.viewerConnected(); };
-    events.failed = [this, id](const std::string &reason) {
-        endSession(id, reason, true);
+    events.failed = [this, id](EndReason why, const std::string &detail) {
+        endSession(id, why, detail, true);
     };
     events.control = [this, id, granted](GstWebRTCDataChannel *channel) {
         if (!options_.input)
@@ -181,7 +207,8 @@ void Producer::peerMessage(const Message &message)
     rejected("unusable answer dropped",
              {{"session", message.sessionId}, {"reason", error}});
     if (!session.answered())
-        endSession(message.sessionId, "unusable answer: " + error, true);
+        endSession(message.sessionId, EndReason::Negotiation,
+                   "unusable answer: " + error, true);
 }
 
 // The browser went away without a word, or its transport broke: the
@@ -191,14 +218,15 @@ void Producer::viewerBranchFailed(GstElement *bin, const std::string &error)
     for (const auto &[key, session] : sessions_) {
         if (session->bin() == bin) {
             std::string id = key; // endSession erases the key
-            endSession(id, "the viewer's transport failed: " + error, true);
+            endSession(id, EndReason::TransportError,
+                       "the viewer's transport failed: " + error, true);
             return;
         }
     }
 }
 
-void Producer::endSession(const std::string &id, const std::string &reason,
-                          bool tellSignalling)
+void Producer::endSession(const std::string &id, EndReason why,
+                          const std::string &detail, bool tellSignalling)
 {
     auto it = sessions_.find(id);
     if (it == sessions_.end()) {
@@ -211,9 +239,12 @@ void Producer::endSession(const std::string &id, const std::string &reason,
     media_.detach(session->bin());
     if (tellSignalling)
         send(endSessionMessage(id));
+    if (options_.metrics)
+        options_.metrics->sessionEnded(id, endReasonLabel(why));
     logger.info("session ended",
                 {{"session", id},
-                 {"reason", reason},
+                 {"reason", detail},
+                 {"why", std::string(endReasonLabel(why))},
                  {"viewers", std::to_string(sessions_.size())}});
 }
 

@@ -237,7 +237,7 @@ void ViewerSession::offerCreated(const std::string &sdp)
 {
     if (sdp.empty()) {
         logger.error("webrtcbin made no offer", {{"session", id_}});
-        events_.failed("no offer");
+        events_.failed(EndReason::Negotiation, "webrtcbin made no offer");
         return;
     }
     logger.trace("offer", {{"session", id_}, {"sdp", sdp}});
@@ -292,7 +292,8 @@ void ViewerSession::onAnswerApplied(GstPromise *promise, gpointer weak)
         if (failure.empty())
             self->remoteDescriptionSet();
         else
-            self->events_.failed("answer rejected: " + failure);
+            self->events_.failed(EndReason::Negotiation,
+                                 "answer rejected: " + failure);
     });
 }
 
@@ -311,14 +312,19 @@ void ViewerSession::remoteDescriptionSet()
 
 void ViewerSession::addCandidate(unsigned mline, const std::string &candidate)
 {
-    if (candidate.empty())
-        return; // end of candidates: nothing to do for libnice
+    if (candidate.empty() && usableCandidates_ == 0) {
+        logger.debug("end of candidates ignored: none was usable",
+                     {{"session", id_}});
+        return;
+    }
     std::string address = candidateAddress(candidate);
     if (address.ends_with(".local")) {
         logger.debug("dropped an mDNS candidate this host cannot resolve",
                      {{"session", id_}});
         return;
     }
+    if (!candidate.empty())
+        usableCandidates_++;
     logger.trace("remote candidate",
                  {{"session", id_}, {"candidate", candidate}});
     if (!remoteSet_) {
@@ -364,17 +370,101 @@ void ViewerSession::connectionStateChanged(int state)
         logger.info("viewer connected", {{"session", id_}, {"peer", peer_}});
         events_.connected();
         break;
+    // FIXME: only a failure before connecting is detected and tested (the
+    // check list fails after the viewer's end of candidates). webrtcbin
+    // turns on no ICE consent freshness, so a connected pair never times
+    // out: a viewer that vanishes without a word is noticed only through
+    // its transport's errors. No test makes DTLS itself fail.
     case GST_WEBRTC_PEER_CONNECTION_STATE_FAILED:
     case GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED:
         finished_ = true;
-        events_.failed(state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED
-                           ? "ICE or DTLS failed"
-                           : "the viewer closed the connection");
+        if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
+            events_.failed(EndReason::ConnectionFailed, "ICE or DTLS failed");
+        else
+            events_.failed(EndReason::ViewerClosed,
+                           "the viewer closed the connection");
         break;
     default:
         logger.debug("connection state",
                      {{"session", id_}, {"state", std::to_string(state)}});
     }
+}
+
+namespace {
+
+// One get-stats call in flight: whom to tell, and how.
+struct StatsRequest {
+    std::weak_ptr<ViewerSession> session;
+    ViewerSession::StatsHandler done;
+};
+
+// The nick of an enum value ("connected"), or empty.
+std::string enumNick(GType type, gint value)
+{
+    GEnumClass *klass = static_cast<GEnumClass *>(g_type_class_ref(type));
+    GEnumValue *entry = g_enum_get_value(klass, value);
+    std::string nick = entry ? entry->value_nick : "";
+    g_type_class_unref(klass);
+    return nick;
+}
+
+} // namespace
+
+void ViewerSession::requestStats(StatsHandler done)
+{
+    auto *request = new StatsRequest{weak_from_this(), std::move(done)};
+    GstPromise *promise = gst_promise_new_with_change_func(
+        &ViewerSession::onStats, request,
+        [](gpointer data) { delete static_cast<StatsRequest *>(data); });
+    g_signal_emit_by_name(webrtc_.get(), "get-stats", nullptr, promise);
+}
+
+// On a webrtcbin thread: copy the figures, then hand them to the main one.
+void ViewerSession::onStats(GstPromise *promise, gpointer data)
+{
+    auto *request = static_cast<StatsRequest *>(data);
+    ViewerStats stats;
+    if (gst_promise_wait(promise) == GST_PROMISE_RESULT_REPLIED)
+        stats = ViewerStats::fromWebRtcStats(gst_promise_get_reply(promise));
+    gst_promise_unref(promise);
+
+    runOnMainThread(
+        [session = request->session, done = request->done, stats]() mutable {
+            auto self = session.lock();
+            if (!self || self->finished_)
+                return;
+            self->addStates(&stats);
+            done(std::move(stats));
+        });
+}
+
+void ViewerSession::addStates(ViewerStats *stats) const
+{
+    GstWebRTCICEConnectionState ice;
+    g_object_get(webrtc_.get(), "ice-connection-state", &ice, nullptr);
+    stats->iceState = enumNick(GST_TYPE_WEBRTC_ICE_CONNECTION_STATE, ice);
+
+    GstWebRTCRTPTransceiver *transceiver = nullptr;
+    g_signal_emit_by_name(webrtc_.get(), "get-transceiver", 0, &transceiver);
+    GRef<GstWebRTCRTPTransceiver> owned =
+        GRef<GstWebRTCRTPTransceiver>::adopt(transceiver);
+    if (!transceiver)
+        return;
+    GstWebRTCRTPSender *sender = nullptr;
+    g_object_get(transceiver, "sender", &sender, nullptr);
+    GRef<GstWebRTCRTPSender> ownedSender =
+        GRef<GstWebRTCRTPSender>::adopt(sender);
+    if (!sender)
+        return;
+    GstWebRTCDTLSTransport *transport = nullptr;
+    g_object_get(sender, "transport", &transport, nullptr);
+    GRef<GstWebRTCDTLSTransport> ownedTransport =
+        GRef<GstWebRTCDTLSTransport>::adopt(transport);
+    if (!transport)
+        return;
+    GstWebRTCDTLSTransportState dtls;
+    g_object_get(transport, "state", &dtls, nullptr);
+    stats->dtlsState = enumNick(GST_TYPE_WEBRTC_DTLS_TRANSPORT_STATE, dtls);
 }
 
 } // namespace vmrtc

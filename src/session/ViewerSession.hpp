@@ -1,6 +1,8 @@
 // One viewer: a webrtcbin fed from the shared chain, and its negotiation.
 #pragma once
 
+#include "health/ViewerStats.hpp"
+#include "session/EndReason.hpp"
 #include "session/IceConfig.hpp"
 #include "util/GRef.hpp"
 
@@ -26,7 +28,7 @@ public:
         std::function<void(unsigned mline, const std::string &candidate)>
             candidate;
         std::function<void()> connected;
-        std::function<void(const std::string &reason)> failed;
+        std::function<void(EndReason why, const std::string &detail)> failed;
         // The "control" data channel, made before the offer; borrowed.
         std::function<void(GstWebRTCDataChannel *channel)> control;
     };
@@ -56,9 +58,18 @@ public:
 
     // Adds a viewer candidate, queued until the answer is applied.
     // Candidates this host cannot resolve (mDNS .local names) are dropped.
+    // An empty one (end of candidates) lets ICE fail once every check has
+    // failed; it is passed on only after a usable candidate, since a
+    // viewer whose candidates were all dropped connects through its own
+    // checks, which must not find the session failed already.
     void addCandidate(unsigned mline, const std::string &candidate);
 
     bool answered() const { return answered_; }
+
+    // Asks webrtcbin for its statistics; done runs later on the main
+    // thread, unless the session is gone by then.
+    using StatsHandler = std::function<void(ViewerStats)>;
+    void requestStats(StatsHandler done);
 
     // Seconds to wait for webrtcbin's on-negotiation-needed before the
     // session offers by itself. The signal was seen not to come, rarely,
@@ -76,6 +87,7 @@ private:
     void offerCreated(const std::string &sdp);
     void remoteDescriptionSet();
     void connectionStateChanged(int state);
+    void addStates(ViewerStats *stats) const;
 
     using Weak = std::weak_ptr<ViewerSession>;
     static void onNegotiationNeeded(GstElement *, gpointer weak);
@@ -86,6 +98,7 @@ private:
     static void onAnswerApplied(GstPromise *promise, gpointer weak);
     static void freeWeak(gpointer weak, GClosure * = nullptr);
     static gboolean onOfferOverdue(gpointer weak);
+    static void onStats(GstPromise *promise, gpointer request);
 
     std::string id_;
     std::string peer_;
@@ -98,6 +111,7 @@ private:
     bool answered_ = false;
     bool remoteSet_ = false;
     bool finished_ = false;
+    unsigned usableCandidates_ = 0; // from the viewer, not dropped
     std::vector<std::pair<unsigned, std::string>> pendingCandidates_;
 };
 

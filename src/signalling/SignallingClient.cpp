@@ -141,6 +141,7 @@ void SignallingClient::scheduleReconnect(const std::string &reason)
                     {"retry_in_ms", std::to_string(delay)},
                     {"attempt", std::to_string(failures_)}});
     delayMs_ = std::min(delayMs_ * 2, maxDelayMs);
+    reconnects_++;
     retrySource_ = g_timeout_add(delay, &SignallingClient::onRetry, this);
 }
 

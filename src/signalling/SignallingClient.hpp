@@ -39,6 +39,8 @@ public:
 
     bool registered() const { return !peerId_.empty(); }
     const std::string &peerId() const { return peerId_; }
+    // Reconnections scheduled since start, after failures or drops.
+    unsigned reconnects() const { return reconnects_; }
 
     static constexpr guint initialDelayMs = 250;
     static constexpr guint maxDelayMs = 10000;
@@ -81,6 +83,7 @@ private:
     guint delayMs_ = initialDelayMs;
     gint64 connectedAt_ = 0;
     unsigned failures_ = 0;
+    unsigned reconnects_ = 0;
 };
 
 } // namespace vmrtc

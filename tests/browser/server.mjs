@@ -128,7 +128,7 @@ export class OwnServer {
     const args = ['--loopback', '--bind', this.host, '--port', String(this.port),
       '--log-format', 'json', '--log-level', 'debug', ...this.extraArgs];
     const env = {...process.env, SESSION_ID: 'own-server',
-      MASTER_CONTROLLER_URL: 'http://127.0.0.1:9'};
+      MASTER_CONTROLLER_URL: 'http://127.0.0.1:9', HEALTH_PORT: '0'};
     this.child = spawn(this.binary, args, {env, stdio: ['ignore', 'ignore', logFile.fd]});
     this.exited = new Promise((resolve) => this.child.once('exit', resolve));
     await logFile.close();

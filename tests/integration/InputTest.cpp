@@ -345,6 +345,7 @@ TEST_CASE("with INPUT=granted a session the signalling server granted may "
     ChildProcess server({ChildProcess::serverBinary()},
                         {{"DISPLAY", xvfb.display()},
                          {"SESSION_ID", "it-granted"},
+                         {"HEALTH_PORT", "0"},
                          {"SIGNALLING_URL", url},
                          {"INPUT", "granted"}});
     REQUIRE(WebRtcReceiver::pump(

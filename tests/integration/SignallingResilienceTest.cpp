@@ -61,6 +61,7 @@ struct Producer {
             std::vector<std::string>{ChildProcess::serverBinary()},
             ChildProcess::Env{{"DISPLAY", display},
                               {"SESSION_ID", "resilience"},
+                              {"HEALTH_PORT", "0"},
                               {"SIGNALLING_URL", url},
                               {"SIGNALLING_TOKEN", sentToken}});
     }

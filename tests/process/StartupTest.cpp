@@ -6,6 +6,7 @@
 #include "JsonLine.hpp"
 #include "XvfbServer.hpp"
 
+#include <gio/gio.h>
 #include <glib.h>
 
 #include <csignal>
@@ -17,9 +18,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Tests never let the server near the production controller address.
+// Tests never let the server near the production controller address, and
+// leave the default health port to whatever else runs on this machine.
 const ChildProcess::Env safeBase{
     {"MASTER_CONTROLLER_URL", "http://127.0.0.1:9"},
+    {"HEALTH_PORT", "0"},
 };
 
 struct TempDir {
@@ -199,7 +202,8 @@ TEST_CASE("settings from an env file only: starts, says where each came "
                                 xvfb.display() +
                                 "\r\n"
                                 "this line is broken\r\n"
-                                "MASTER_CONTROLLER_URL=http://127.0.0.1:9\r\n");
+                                "MASTER_CONTROLLER_URL=http://127.0.0.1:9\r\n"
+                                "HEALTH_PORT=0\r\n");
 
     ChildProcess child({ChildProcess::serverBinary(), "--env-file", envFile},
                        {});
@@ -490,11 +494,60 @@ TEST_CASE("loopback mode on a port in use: LOOPBACK_PORT_UNAVAILABLE, 69",
     CHECK(first.wait(10s) == 0);
 }
 
+TEST_CASE("the health port in use: HEALTH_PORT_UNAVAILABLE, 69", "[startup]")
+{
+    GSocketListener *holder = g_socket_listener_new();
+    GInetAddress *loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    GSocketAddress *any = g_inet_socket_address_new(loopback, 0);
+    GSocketAddress *bound = nullptr;
+    bool listening = g_socket_listener_add_address(
+        holder, any, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, nullptr,
+        &bound, nullptr);
+    g_object_unref(any);
+    g_object_unref(loopback);
+    REQUIRE(listening);
+    guint16 port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+    g_object_unref(bound);
+
+    XvfbServer xvfb;
+    ChildProcess::Env env = safeBase;
+    env["SESSION_ID"] = "vm-1";
+    env["DISPLAY"] = xvfb.display();
+    env["HEALTH_PORT"] = std::to_string(port);
+    Run run = runToExit({}, env);
+    g_socket_listener_close(holder);
+    g_object_unref(holder);
+
+    CHECK(run.exit == 69);
+    std::vector<JsonLine> fatal = withLevel(run, "fatal");
+    REQUIRE(fatal.size() == 1);
+    CHECK(fatal[0].at("code") == "HEALTH_PORT_UNAVAILABLE");
+    CHECK(fatal[0].at("port") == std::to_string(port));
+    CHECK(fatal[0].at("hint").find("HEALTH_PORT") != std::string::npos);
+    CHECK(fatal[0].at("exit") == "69");
+}
+
+TEST_CASE("a bad HEALTH_PORT is a configuration error", "[startup]")
+{
+    XvfbServer xvfb;
+    ChildProcess::Env env = safeBase;
+    env["SESSION_ID"] = "vm-1";
+    env["DISPLAY"] = xvfb.display();
+    env["HEALTH_PORT"] = "70000";
+    Run run = runToExit({}, env);
+    CHECK(run.exit == 78);
+    std::vector<JsonLine> fatal = withLevel(run, "fatal");
+    REQUIRE(fatal.size() == 1);
+    checkFatal(fatal[0], "SETTING_INVALID", "78");
+    CHECK(fatal[0].at("message").find("HEALTH_PORT") != std::string::npos);
+}
+
 TEST_CASE("an unreachable controller: the server retries and stays up",
           "[startup]")
 {
     XvfbServer xvfb;
     ChildProcess::Env env{{"SESSION_ID", "vm-1"},
+                          {"HEALTH_PORT", "0"},
                           {"DISPLAY", xvfb.display()},
                           {"SIGNALLING_URL", "ws://127.0.0.1:9/signalling"},
                           {"SIGNALLING_TOKEN", "tok-SECRET-4"}};

@@ -20,6 +20,7 @@ LoopbackServer::LoopbackServer(const std::string &display,
                           {"SESSION_ID", session},
                           {"MASTER_CONTROLLER_URL", "http://127.0.0.1:9"}};
     env.merge(extraEnv);
+    env.try_emplace("HEALTH_PORT", "0"); // unless the test asks for a port
     // For whoever debugs a failure or hunts a leak.
     for (const char *name : {"GST_DEBUG", "GST_TRACERS"}) {
         if (const char *value = g_getenv(name))

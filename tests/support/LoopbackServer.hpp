@@ -12,7 +12,8 @@ namespace vmrtc::test {
 class LoopbackServer {
 public:
     // Starts the server for display and session; waits until it has
-    // registered as a producer with its own signalling server.
+    // registered as a producer with its own signalling server. Without
+    // HEALTH_PORT in extraEnv the health endpoint is off.
     LoopbackServer(const std::string &display, const std::string &session,
                    ChildProcess::Env extraEnv = {});
     ~LoopbackServer(); // SIGTERM, then prints the server's log to stderr

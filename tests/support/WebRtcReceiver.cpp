@@ -188,6 +188,8 @@ void WebRtcReceiver::received(const std::string &text)
         JsonObject *sdp = json_object_get_object_member(o, "sdp");
         answer(member(sdp, "sdp"));
     } else if (type == "peer" && json_object_has_member(o, "ice")) {
+        if (onlyCandidate_)
+            return; // the server's candidates go unused
         JsonObject *ice = json_object_get_object_member(o, "ice");
         guint index = static_cast<guint>(
             json_object_get_int_member(ice, "sdpMLineIndex"));
@@ -340,12 +342,21 @@ void WebRtcReceiver::answer(const std::string &offerText)
     send(toJson(b.get()));
     g_free(text);
     gst_webrtc_session_description_free(answer);
+
+    if (onlyCandidate_) {
+        for (const std::string &candidate : {*onlyCandidate_, std::string()})
+            send("{\"type\":\"peer\",\"sessionId\":\"" + sessionId_ +
+                 "\",\"ice\":{\"candidate\":\"" + candidate +
+                 "\",\"sdpMLineIndex\":0}}");
+    }
 }
 
 void WebRtcReceiver::onIceCandidate(GstElement *, guint index, gchar *cand,
                                     gpointer data)
 {
     auto *self = static_cast<WebRtcReceiver *>(data);
+    if (self->onlyCandidate_)
+        return; // only the candidate the test chose is sent
     std::string candidate = cand;
     std::string sessionId = self->sessionId_;
     // Called on a webrtcbin thread: hand the send to the main context.

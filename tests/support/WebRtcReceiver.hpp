@@ -37,6 +37,14 @@ public:
     // Ends the session (endSession) and closes the connection.
     void stop();
 
+    // Before start(): the receiver then neither uses the server's
+    // candidates nor sends its own, but only `candidate` and an end of
+    // candidates, so the server's ICE checks can only fail.
+    void sendOnlyCandidate(std::string candidate)
+    {
+        onlyCandidate_ = std::move(candidate);
+    }
+
     int framesDecoded() const;
     // The average colour of an 8x8 block of the last decoded frame.
     std::optional<Rgb> colour() const;
@@ -91,6 +99,7 @@ private:
     GRef<GstElement> webrtc_;
     std::vector<std::pair<guint, std::string>> pendingCandidates_;
     bool remoteSet_ = false;
+    std::optional<std::string> onlyCandidate_; // set before start()
 
     GRef<GObject> control_; // the GstWebRTCDataChannel "control"
 

@@ -160,13 +160,26 @@ TEST_CASE("SETTING_INVALID for numbers out of range", "[validate]")
              {"VIDEO_BITRATE_KBPS", "99"},
              {"VIDEO_BITRATE_KBPS", "-5"},
              {"VIDEO_WIDTH", "8193"},
-             {"VIDEO_HEIGHT", "15"}}) {
+             {"VIDEO_HEIGHT", "15"},
+             {"HEALTH_PORT", "65536"},
+             {"HEALTH_PORT", "-1"},
+             {"HEALTH_PORT", "90 90"}}) {
         INFO(name << "=" << bad);
         Problem p = only(validate({{name, bad}}));
         CHECK(p.code == "SETTING_INVALID");
         CHECK(p.message.find(name) != std::string::npos);
         CHECK(p.subject == name);
     }
+}
+
+TEST_CASE("HEALTH_PORT defaults to 9090; 0 turns the endpoint off",
+          "[validate]")
+{
+    CHECK(validate({}).config.healthPort == 9090);
+    Validation off = validate({{"HEALTH_PORT", "0"}});
+    CHECK(off.problems.empty());
+    CHECK(off.config.healthPort == 0);
+    CHECK(validate({{"HEALTH_PORT", "19090"}}).config.healthPort == 19090);
 }
 
 TEST_CASE("INPUT and CLIPBOARD_OUT take one of their words", "[validate]")
