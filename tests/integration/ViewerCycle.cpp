@@ -53,8 +53,7 @@ std::string producerIn(const std::string &list, const std::string &session)
     GRef<JsonNode> root = parse(list);
     JsonObject *object = json_node_get_object(root.get());
     JsonArray *producers = json_object_get_array_member(object, "producers");
-    for (guint i = 0; producers && i < json_array_get_length(producers);
-         i++) {
+    for (guint i = 0; producers && i < json_array_get_length(producers); i++) {
         JsonObject *p = json_array_get_object_element(producers, i);
         JsonObject *meta = json_object_get_object_member(p, "meta");
         if (meta && json_object_has_member(meta, "session") &&
@@ -64,9 +63,9 @@ std::string producerIn(const std::string &list, const std::string &session)
     return {};
 }
 
-std::string message(std::initializer_list<std::pair<const char *, std::string>>
-                        members,
-                    const char *sdp = nullptr)
+std::string
+message(std::initializer_list<std::pair<const char *, std::string>> members,
+        const char *sdp = nullptr)
 {
     GRef<JsonBuilder> b = GRef<JsonBuilder>::adopt(json_builder_new());
     json_builder_begin_object(b.get());
@@ -85,8 +84,7 @@ std::string message(std::initializer_list<std::pair<const char *, std::string>>
     }
     json_builder_end_object(b.get());
 
-    GRef<JsonNode> root =
-        GRef<JsonNode>::adopt(json_builder_get_root(b.get()));
+    GRef<JsonNode> root = GRef<JsonNode>::adopt(json_builder_get_root(b.get()));
     GUnique<char> text{json_to_string(root.get(), FALSE)};
     return text.get();
 }
@@ -253,8 +251,8 @@ void ViewerCycle::runAbandoned()
         return;
     }
     if (kind_ == Kind::AnswerNoMedia || kind_ == Kind::AnswerUnusable) {
-        const char *sdp = kind_ == Kind::AnswerNoMedia ? answerWithoutMedia
-                                                       : unusableAnswer;
+        const char *sdp =
+            kind_ == Kind::AnswerNoMedia ? answerWithoutMedia : unusableAnswer;
         ws.sendText(message({{"type", "peer"}, {"sessionId", id}}, sdp));
         if (!await(ws, "endSession"))
             failure_ = "the server kept a session it had no answer for";

@@ -29,9 +29,9 @@ constexpr const char *aliveRecord = "object-alive, type-name=(string)";
 std::string levelOf(const std::string &line)
 {
     std::istringstream fields(line);
-    std::string field;
-    for (int i = 0; i < 4 && fields >> field; i++) {}
-    return field;
+    std::string time, pid, thread, level;
+    fields >> time >> pid >> thread >> level;
+    return level;
 }
 
 std::string typeIn(const std::string &line, size_t at)

@@ -43,6 +43,20 @@ long rssKiB(pid_t pid)
     return 0;
 }
 
+std::string residentParts(pid_t pid)
+{
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string text;
+    for (std::string line; std::getline(status, line);) {
+        size_t colon = line.find(':');
+        if (line.rfind("Rss", 0) != 0 || colon == std::string::npos)
+            continue;
+        text += (text.empty() ? "" : " ") + line.substr(0, colon) + "=" +
+                std::to_string(std::stol(line.substr(colon + 1)));
+    }
+    return text;
+}
+
 std::vector<std::string> openFiles(pid_t pid)
 {
     namespace fs = std::filesystem;

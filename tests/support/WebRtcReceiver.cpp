@@ -371,11 +371,11 @@ void WebRtcReceiver::onIceCandidate(GstElement *, guint index, gchar *cand,
         std::string json;
     };
     std::string candidate = cand;
-    auto *outgoing = new Outgoing{
-        self->self_,
-        "{\"type\":\"peer\",\"sessionId\":\"" + self->sessionId_ +
-            "\",\"ice\":{\"candidate\":\"" + candidate +
-            "\",\"sdpMLineIndex\":" + std::to_string(index) + "}}"};
+    std::string json = "{\"type\":\"peer\",\"sessionId\":\"" +
+                       self->sessionId_ + "\",\"ice\":{\"candidate\":\"" +
+                       candidate + "\",\"sdpMLineIndex\":" +
+                       std::to_string(index) + "}}";
+    auto *outgoing = new Outgoing{self->self_, std::move(json)};
 
     // Called on a webrtcbin thread: hand the send to the main context.
     g_idle_add_full(
