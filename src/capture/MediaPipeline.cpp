@@ -198,6 +198,13 @@ GstPadProbeReturn MediaPipeline::onEncoded(GstPad *, GstPadProbeInfo *info,
 void MediaPipeline::attach(GstElement *viewerBin)
 {
     gst_bin_add(GST_BIN(pipeline_.get()), viewerBin);
+
+    // The branch runs before the tee sees it: a push into a pad not yet
+    // active returns FLUSHING, which the tee hands upstream, and that
+    // stops the shared chain until the pipeline is restarted.
+    if (running_)
+        gst_element_sync_state_with_parent(viewerBin);
+
     GRef<GstPad> teePad = GRef<GstPad>::adopt(
         gst_element_request_pad_simple(tee_.get(), "src_%u"));
     GRef<GstPad> sink =
@@ -208,9 +215,7 @@ void MediaPipeline::attach(GstElement *viewerBin)
                      {{"result", gst_pad_link_get_name(linked)}});
 
     viewers_.insert(viewerBin);
-    if (running_)
-        gst_element_sync_state_with_parent(viewerBin);
-    else
+    if (!running_)
         setRunning(true);
 
     // A new tee branch gets its caps with the next buffer, and only then

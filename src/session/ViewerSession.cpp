@@ -220,28 +220,38 @@ void ViewerSession::onOfferReply(GstPromise *promise, gpointer weak)
                           &offer, nullptr);
     gst_promise_unref(promise);
 
-    std::string sdp = offer ? sessionDescriptionText(offer) : std::string();
-    if (auto self = session.lock(); self && offer)
-        g_signal_emit_by_name(self->webrtc_.get(), "set-local-description",
-                              offer, nullptr);
-    if (offer)
-        gst_webrtc_session_description_free(offer);
-
-    runOnMainThread([session, sdp] {
+    std::shared_ptr<GstWebRTCSessionDescription> shared(
+        offer, &gst_webrtc_session_description_free);
+    runOnMainThread([session, shared] {
         if (auto self = session.lock())
-            self->offerCreated(sdp);
+            self->offerCreated(shared.get());
     });
 }
 
-void ViewerSession::offerCreated(const std::string &sdp)
+void ViewerSession::offerCreated(GstWebRTCSessionDescription *offer)
 {
-    if (sdp.empty()) {
+    if (!offer) {
         logger.error("webrtcbin made no offer", {{"session", id_}});
         events_.failed(EndReason::Negotiation, "webrtcbin made no offer");
         return;
     }
+    setLocalDescription(offer);
+
+    std::string sdp = sessionDescriptionText(offer);
     logger.trace("offer", {{"session", id_}, {"sdp", sdp}});
     events_.offer(sdp);
+}
+
+// Waited for on the main thread, so that the session cannot end while
+// webrtcbin sets the description up: ending it then (ICE gathering starts
+// there) leaves the transport's receive bin alive, with its sockets.
+void ViewerSession::setLocalDescription(GstWebRTCSessionDescription *offer)
+{
+    GstPromise *promise = gst_promise_new();
+    g_signal_emit_by_name(webrtc_.get(), "set-local-description", offer,
+                          promise);
+    gst_promise_wait(promise);
+    gst_promise_unref(promise);
 }
 
 bool ViewerSession::applyAnswer(const std::string &sdp, std::string *error)

@@ -84,7 +84,8 @@ private:
     void connectSignals();
     void createOffer();
     void createControlChannel();
-    void offerCreated(const std::string &sdp);
+    void offerCreated(GstWebRTCSessionDescription *offer);
+    void setLocalDescription(GstWebRTCSessionDescription *offer);
     void remoteDescriptionSet();
     void connectionStateChanged(int state);
     void addStates(ViewerStats *stats) const;

@@ -53,7 +53,8 @@ const char *member(JsonObject *o, const char *name)
 
 WebRtcReceiver::WebRtcReceiver(std::string signallingUrl, std::string token)
     : url_(std::move(signallingUrl)), token_(std::move(token)),
-      soup_(GRef<SoupSession>::adopt(soup_session_new()))
+      soup_(GRef<SoupSession>::adopt(soup_session_new())),
+      self_(std::make_shared<WebRtcReceiver *>(this))
 {}
 
 WebRtcReceiver::~WebRtcReceiver()
@@ -109,6 +110,21 @@ void WebRtcReceiver::stop()
         pipeline_.reset();
         webrtc_.reset();
     }
+}
+
+void WebRtcReceiver::drop()
+{
+    ended_ = true; // stop() then sends no endSession
+    stop();
+}
+
+bool WebRtcReceiver::connected() const
+{
+    if (!webrtc_)
+        return false;
+    GstWebRTCPeerConnectionState state;
+    g_object_get(webrtc_.get(), "connection-state", &state, nullptr);
+    return state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED;
 }
 
 bool WebRtcReceiver::pump(const std::function<bool()> &done,
@@ -194,6 +210,8 @@ void WebRtcReceiver::received(const std::string &text)
         guint index = static_cast<guint>(
             json_object_get_int_member(ice, "sdpMLineIndex"));
         std::string candidate = member(ice, "candidate");
+        if (withholdCandidates_)
+            return;
         if (remoteSet_)
             g_signal_emit_by_name(webrtc_.get(), "add-ice-candidate", index,
                                   candidate.c_str());
@@ -357,24 +375,30 @@ void WebRtcReceiver::onIceCandidate(GstElement *, guint index, gchar *cand,
     auto *self = static_cast<WebRtcReceiver *>(data);
     if (self->onlyCandidate_)
         return; // only the candidate the test chose is sent
+    if (self->withholdCandidates_)
+        return;
+
+    struct Outgoing {
+        std::weak_ptr<WebRtcReceiver *> to;
+        std::string json;
+    };
     std::string candidate = cand;
-    std::string sessionId = self->sessionId_;
+    std::string json = "{\"type\":\"peer\",\"sessionId\":\"" +
+                       self->sessionId_ + "\",\"ice\":{\"candidate\":\"" +
+                       candidate + "\",\"sdpMLineIndex\":" +
+                       std::to_string(index) + "}}";
+    auto *outgoing = new Outgoing{self->self_, std::move(json)};
+
     // Called on a webrtcbin thread: hand the send to the main context.
-    auto *json =
-        new std::string("{\"type\":\"peer\",\"sessionId\":\"" + sessionId +
-                        "\",\"ice\":{\"candidate\":\"" + candidate +
-                        "\",\"sdpMLineIndex\":" + std::to_string(index) + "}}");
     g_idle_add_full(
         G_PRIORITY_DEFAULT,
         [](gpointer p) -> gboolean {
-            auto *pair =
-                static_cast<std::pair<WebRtcReceiver *, std::string *> *>(p);
-            pair->first->send(*pair->second);
-            delete pair->second;
-            delete pair;
+            auto *out = static_cast<Outgoing *>(p);
+            if (auto receiver = out->to.lock())
+                (*receiver)->send(out->json);
             return G_SOURCE_REMOVE;
         },
-        new std::pair<WebRtcReceiver *, std::string *>(self, json), nullptr);
+        outgoing, [](gpointer p) { delete static_cast<Outgoing *>(p); });
 }
 
 void WebRtcReceiver::onPadAdded(GstElement *, GstPad *pad, gpointer data)

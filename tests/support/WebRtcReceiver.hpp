@@ -10,6 +10,7 @@
 #include <array>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -36,6 +37,12 @@ public:
 
     // Ends the session (endSession) and closes the connection.
     void stop();
+    // Closes the connection without an endSession, as a closed tab does.
+    void drop();
+
+    // Neither sends its own ICE candidates nor uses the server's, so the
+    // transport never comes up. Call before start().
+    void withholdCandidates() { withholdCandidates_ = true; }
 
     // Before start(): the receiver then neither uses the server's
     // candidates nor sends its own, but only `candidate` and an end of
@@ -49,6 +56,10 @@ public:
     // The average colour of an 8x8 block of the last decoded frame.
     std::optional<Rgb> colour() const;
     bool sessionEnded() const { return ended_; }
+    // The answer has been sent.
+    bool answered() const { return remoteSet_; }
+    // Its webrtcbin's connection state is "connected": ICE and DTLS are up.
+    bool connected() const;
     const std::string &sessionId() const { return sessionId_; }
     const std::string &offer() const { return offer_; } // the server's SDP
 
@@ -100,6 +111,11 @@ private:
     std::vector<std::pair<guint, std::string>> pendingCandidates_;
     bool remoteSet_ = false;
     std::optional<std::string> onlyCandidate_; // set before start()
+    bool withholdCandidates_ = false; // set before any webrtcbin thread runs
+
+    // Main-loop tasks from webrtcbin's threads hold a weak pointer to this,
+    // so that a task still queued when the receiver is gone does nothing.
+    std::shared_ptr<WebRtcReceiver *> self_;
 
     GRef<GObject> control_; // the GstWebRTCDataChannel "control"
 
