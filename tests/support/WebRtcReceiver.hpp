@@ -38,6 +38,18 @@ public:
     void stop();
 
     int framesDecoded() const;
+    // Bytes of RTP the viewer's webrtcbin gave out so far (after SRTP).
+    long long bytesReceived() const;
+    // From sending startSession to the first decoded frame; empty until
+    // both happened.
+    std::optional<double> firstFrameMs() const;
+    // The last decoded frame, RGBx rows of width * 4 bytes.
+    struct Frame {
+        int width = 0;
+        int height = 0;
+        std::vector<guint8> rgbx;
+    };
+    std::optional<Frame> lastFrame() const;
     // The average colour of an 8x8 block of the last decoded frame.
     std::optional<Rgb> colour() const;
     bool sessionEnded() const { return ended_; }
@@ -74,6 +86,8 @@ private:
     static void onIceCandidate(GstElement *, guint, gchar *, gpointer self);
     static void onPadAdded(GstElement *, GstPad *, gpointer self);
     static GstFlowReturn onSample(GstElement *sink, gpointer self);
+    static GstPadProbeReturn onRtp(GstPad *, GstPadProbeInfo *info,
+                                   gpointer self);
     static void onDataChannel(GstElement *, GObject *channel, gpointer self);
     static void onControlMessage(GObject *, gchar *text, gpointer self);
 
@@ -96,6 +110,12 @@ private:
     std::vector<std::string> controlMessages_;
     int frames_ = 0;
     std::optional<Rgb> colour_;
+    long long bytes_ = 0;
+    std::optional<std::chrono::steady_clock::time_point> startSent_;
+    std::optional<std::chrono::steady_clock::time_point> firstFrame_;
+    GRef<GstBuffer> lastBuffer_; // the last decoded frame, RGBx
+    int lastWidth_ = 0;
+    int lastHeight_ = 0;
 };
 
 } // namespace vmrtc::test
