@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -232,6 +233,26 @@ void firstFrameRows(const std::string &display)
                     rssKiB(server.process().pid()) / 1024.0, "MB");
 }
 
+// With STREAM_BENCH_DUMP=DIR, the decoded frame and the screen of each
+// PSNR measured are written there as PPM pictures, to look at.
+void dump(const std::string &name, const WebRtcReceiver::Frame &frame,
+          const std::vector<unsigned long> &screen)
+{
+    const char *dir = std::getenv("STREAM_BENCH_DUMP");
+    if (!dir || screen.size() != size_t(frame.width) * frame.height)
+        return;
+    std::ofstream decoded(std::string(dir) + "/" + name + "-decoded.ppm");
+    std::ofstream shown(std::string(dir) + "/" + name + "-screen.ppm");
+    for (std::ofstream *out : {&decoded, &shown})
+        *out << "P6\n" << frame.width << " " << frame.height << "\n255\n";
+    for (size_t i = 0; i < screen.size(); i++) {
+        decoded.write(reinterpret_cast<const char *>(&frame.rgbx[i * 4]), 3);
+        char rgb[3] = {char(screen[i] >> 16), char(screen[i] >> 8),
+                       char(screen[i])};
+        shown.write(rgb, 3);
+    }
+}
+
 // PSNR of the frame the viewer holds 1 s after a page of text was drawn.
 std::vector<double> settledText(const std::string &display,
                                 WebRtcReceiver &viewer, int pages)
@@ -247,6 +268,9 @@ std::vector<double> settledText(const std::string &display,
                                      frame->height)
                           : std::nullopt;
         psnrs.push_back(psnr.value_or(0));
+        if (frame)
+            dump("page-" + std::to_string(page), *frame, screen);
+
     }
     return psnrs;
 }
@@ -385,8 +409,8 @@ void sweepRow(const std::string &display, const std::string &path,
     addViewers(viewers, server.signallingUrl(), 1);
     pid_t pid = server.process().pid();
 
-    auto painter = paint(display, contents[1]);
-    Measured caret = measure(pid, viewers, 5s);
+    auto painter = paint(display, contents[2]);
+    Measured moving = measure(pid, viewers, 6s);
     painter.reset();
     painter = paint(display, contents[3]);
     Measured motion = measure(pid, viewers, 6s);
@@ -395,7 +419,7 @@ void sweepRow(const std::string &display, const std::string &path,
 
     std::printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n",
                 settings.empty() ? "(template as it is)" : settings.c_str(),
-                fmt(caret.cpu).c_str(), fmt(caret.kBps).c_str(),
+                fmt(moving.cpu).c_str(), fmt(moving.kBps).c_str(),
                 fmt(motion.cpu).c_str(), fmt(motion.fps).c_str(),
                 fmt(motion.kBps).c_str(), fmt(percentile(psnrs, 0.5)).c_str(),
                 fmt(percentile(psnrs, 0)).c_str());
@@ -409,8 +433,9 @@ int encoderSweep(const std::string &display)
         std::perror("stream-bench: mkdtemp");
         return 1;
     }
-    std::printf("| vp8enc settings over the template's | caret CPU %% | "
-                "caret kB/s | motion CPU %% | motion fps | motion kB/s | "
+    std::printf("| vp8enc settings over the template's | small moving "
+                "object CPU %% | its kB/s | full-screen motion CPU %% | "
+                "its fps | its kB/s | "
                 "text PSNR dB, median of 3 | text PSNR dB, worst |\n"
                 "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
     int index = 0;
@@ -432,19 +457,23 @@ int encoderSweep(const std::string &display)
 int main(int argc, char **argv)
 {
     gst_init(nullptr, nullptr);
-    bool sweep = argc > 1 && !std::strcmp(argv[1], "--encoder-sweep");
-    if (argc > 1 && !sweep) {
-        std::fprintf(stderr, "usage: stream-bench [--encoder-sweep]\n");
+    std::string mode = argc > 1 ? argv[1] : "";
+    if (argc > 2 || (mode != "" && mode != "--encoder-sweep" &&
+                     mode != "--quality")) {
+        std::fprintf(stderr,
+                     "usage: stream-bench [--encoder-sweep | --quality]\n");
         return 64;
     }
     XvfbServer xvfb(1280, 720);
-    if (sweep)
+    if (mode == "--encoder-sweep")
         return encoderSweep(xvfb.display());
 
     BenchTable::header();
-    for (const Content &content : contents)
-        contentRows(xvfb.display(), content);
-    firstFrameRows(xvfb.display());
+    if (mode != "--quality") {
+        for (const Content &content : contents)
+            contentRows(xvfb.display(), content);
+        firstFrameRows(xvfb.display());
+    }
     qualityRows(xvfb.display());
     return 0;
 }
