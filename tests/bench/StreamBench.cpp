@@ -409,13 +409,13 @@ void sweepRow(const std::string &display, const std::string &path,
     addViewers(viewers, server.signallingUrl(), 1);
     pid_t pid = server.process().pid();
 
+    // Text first, on a screen that was still, as in the main table.
+    auto psnrs = settledText(display, *viewers[0], 3);
     auto painter = paint(display, contents[2]);
     Measured moving = measure(pid, viewers, 6s);
     painter.reset();
     painter = paint(display, contents[3]);
     Measured motion = measure(pid, viewers, 6s);
-    painter.reset();
-    auto psnrs = settledText(display, *viewers[0], 3);
 
     std::printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n",
                 settings.empty() ? "(template as it is)" : settings.c_str(),

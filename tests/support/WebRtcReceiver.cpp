@@ -53,7 +53,8 @@ const char *member(JsonObject *o, const char *name)
 
 WebRtcReceiver::WebRtcReceiver(std::string signallingUrl, std::string token)
     : url_(std::move(signallingUrl)), token_(std::move(token)),
-      soup_(GRef<SoupSession>::adopt(soup_session_new()))
+      soup_(GRef<SoupSession>::adopt(soup_session_new())),
+      connecting_(GRef<GCancellable>::adopt(g_cancellable_new()))
 {}
 
 WebRtcReceiver::~WebRtcReceiver()
@@ -72,7 +73,8 @@ bool WebRtcReceiver::start(const std::string &session,
             soup_message_get_request_headers(request.get()), "Authorization",
             ("Bearer " + token_).c_str());
     soup_session_websocket_connect_async(soup_.get(), request.get(), nullptr,
-                                         nullptr, G_PRIORITY_DEFAULT, nullptr,
+                                         nullptr, G_PRIORITY_DEFAULT,
+                                         connecting_.get(),
                                          &WebRtcReceiver::onConnected, this);
 
     // Ask for the producers until ours shows up; it may register late.
@@ -90,6 +92,7 @@ bool WebRtcReceiver::start(const std::string &session,
 
 void WebRtcReceiver::stop()
 {
+    g_cancellable_cancel(connecting_.get());
     if (ws_ && !sessionId_.empty() && !ended_)
         send(simple("endSession", {{"sessionId", sessionId_}}));
     ended_ = true;
@@ -127,10 +130,14 @@ bool WebRtcReceiver::pump(const std::function<bool()> &done,
 void WebRtcReceiver::onConnected(GObject *session, GAsyncResult *result,
                                  gpointer data)
 {
-    auto *self = static_cast<WebRtcReceiver *>(data);
     GError *error = nullptr;
     SoupWebsocketConnection *ws = soup_session_websocket_connect_finish(
         SOUP_SESSION(session), result, &error);
+    if (!ws && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+        g_error_free(error); // the receiver may be gone: touch nothing
+        return;
+    }
+    auto *self = static_cast<WebRtcReceiver *>(data);
     if (!ws) {
         g_printerr("receiver: cannot connect: %s\n", error->message);
         g_error_free(error);
@@ -177,7 +184,6 @@ void WebRtcReceiver::received(const std::string &text)
             if (meta && session_ == member(meta, "session")) {
                 producerId_ = member(p, "id");
                 send(simple("startSession", {{"peerId", producerId_}}));
-                std::lock_guard lock(mutex_);
                 startSent_ = Clock::now();
                 break;
             }

@@ -98,11 +98,15 @@ private:
     std::string sessionId_;
     bool ended_ = false;
     GRef<SoupSession> soup_;
+    // Cancels a connection still being made when the receiver stops, so
+    // that its callback never sees a receiver that is gone.
+    GRef<GCancellable> connecting_;
     GRef<SoupWebsocketConnection> ws_;
     GRef<GstElement> pipeline_;
     GRef<GstElement> webrtc_;
     std::vector<std::pair<guint, std::string>> pendingCandidates_;
     bool remoteSet_ = false;
+    std::optional<std::chrono::steady_clock::time_point> startSent_;
 
     GRef<GObject> control_; // the GstWebRTCDataChannel "control"
 
@@ -111,7 +115,6 @@ private:
     int frames_ = 0;
     std::optional<Rgb> colour_;
     long long bytes_ = 0;
-    std::optional<std::chrono::steady_clock::time_point> startSent_;
     std::optional<std::chrono::steady_clock::time_point> firstFrame_;
     GRef<GstBuffer> lastBuffer_; // the last decoded frame, RGBx
     int lastWidth_ = 0;
