@@ -2,8 +2,8 @@
 // pixel of the viewer page in headless Chromium, for each capture
 // template, and how long the first frame takes after startSession; prints
 // Markdown table rows like stream-bench's. Node drives the painter and the
-// page, and both stamp times with the same system clock (Date.now() here,
-// performance.timeOrigin + performance.now() in the page). Run by
+// page, and both stamp times with the same system clock (Date.now(), here
+// and in the page; steps within the page on the page's own clock). Run by
 // scripts/bench inside tests/support/netns-run, which provides 10.213.0.1.
 //
 //   node colour-latency.mjs SERVER_BINARY X_PAINTER [CHANGES]
@@ -52,7 +52,8 @@ function installProbe(page, selector) {
     canvas.width = 8;
     canvas.height = 8;
     const context = canvas.getContext('2d', {willReadFrequently: true});
-    const probe = {want: null, seen: null, received: null, presented: null};
+    const probe = {want: null, seen: null, sinceArrival: null,
+      sincePresentation: null};
     window.latencyProbe = probe;
 
     const onFrame = (now, meta) => {
@@ -69,10 +70,12 @@ function installProbe(page, selector) {
           return sum / 64;
         });
         if (mean.every((v, c) => Math.abs(v - probe.want[c]) <= tolerance)) {
-          probe.seen = performance.timeOrigin + performance.now();
-          probe.received = meta.receiveTime ?
-            performance.timeOrigin + meta.receiveTime : null;
-          probe.presented = performance.timeOrigin + meta.presentationTime;
+          // Date.now() for the clock Node shares; the page's own clock for
+          // the steps within the page.
+          probe.seen = Date.now();
+          const at = performance.now();
+          probe.sinceArrival = meta.receiveTime ? at - meta.receiveTime : null;
+          probe.sincePresentation = at - meta.presentationTime;
         }
       }
       video.requestVideoFrameCallback(onFrame);
@@ -101,9 +104,8 @@ async function measureChanges(page, painter, changes) {
       await page.waitForFunction(() => window.latencyProbe.seen !== null,
         {polling: 10, timeout: 3000});
       const probe = await page.evaluate(() => ({...window.latencyProbe}));
-      samples.push({pixel: probe.seen - start,
-        received: probe.received && probe.received - start,
-        presented: probe.presented - start});
+      samples.push({pixel: probe.seen - start, sinceArrival: probe.sinceArrival,
+        sincePresentation: probe.sincePresentation});
     } catch {
       samples.push(null);
     }
@@ -246,10 +248,10 @@ async function main() {
     row(`${label}, 95th percentile`, percentile(pixel(damage), 0.95), 'ms',
       {baseline: percentile(pixel(fixedRate), 0.95), atMost: 80});
     row('colour changes Chromium never showed within 3 s', lost, '', {atMost: 0});
-    row('of which: paint to the last packet\'s arrival in Chromium, median',
-      percentile(damage.samples.map((s) => s && s.received), 0.5), 'ms');
-    row('of which: paint to the frame\'s presentation in Chromium, median',
-      percentile(damage.samples.map((s) => s && s.presented), 0.5), 'ms');
+    row('of which: in Chromium from the frame\'s last packet to the pixel, median',
+      percentile(damage.samples.map((s) => s && s.sinceArrival), 0.5), 'ms');
+    row('of which: in Chromium from the frame\'s presentation to the pixel, median',
+      percentile(damage.samples.map((s) => s && s.sincePresentation), 0.5), 'ms');
 
     // The same server once more with GStreamer's latency tracer on.
     const traced = await runTemplate(browser, binary, painter, 'x11-damage-vp8', 10, {
