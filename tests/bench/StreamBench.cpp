@@ -253,13 +253,22 @@ void dump(const std::string &name, const WebRtcReceiver::Frame &frame,
     }
 }
 
-// PSNR of the frame the viewer holds 1 s after a page of text was drawn.
-std::vector<double> settledText(const std::string &display,
-                                WebRtcReceiver &viewer, int pages)
+struct SettledText {
+    std::vector<double> psnrs;   // of every page
+    std::vector<double> arrived; // of the pages whose frame came in time
+};
+
+// PSNR of the frame the viewer holds 1 s after a page of text was drawn;
+// a page whose frame never came in that time is compared with the frame
+// of the page before it.
+SettledText settledText(const std::string &display, WebRtcReceiver &viewer,
+                        int pages)
 {
     TextScreen text(display);
-    std::vector<double> psnrs;
+    WebRtcReceiver::pump([] { return false; }, 500ms);
+    SettledText out;
     for (int page = 1; page <= pages; page++) {
+        int before = viewer.framesDecoded();
         text.draw(page);
         WebRtcReceiver::pump([] { return false; }, 1s);
         auto frame = viewer.lastFrame();
@@ -267,12 +276,13 @@ std::vector<double> settledText(const std::string &display,
         auto psnr = frame ? lumaPsnr(frame->rgbx, screen, frame->width,
                                      frame->height)
                           : std::nullopt;
-        psnrs.push_back(psnr.value_or(0));
+        out.psnrs.push_back(psnr.value_or(0));
+        if (viewer.framesDecoded() > before)
+            out.arrived.push_back(psnr.value_or(0));
         if (frame)
             dump("page-" + std::to_string(page), *frame, screen);
-
     }
-    return psnrs;
+    return out;
 }
 
 // From X filling the screen with a new colour to the receiver decoding
@@ -303,13 +313,19 @@ void qualityRows(const std::string &display)
     LoopbackServer server(display, "bench", pipeline("x11-damage-vp8"));
     Viewers viewers;
     addViewers(viewers, server.signallingUrl(), 1);
-    auto psnrs = settledText(display, *viewers[0], 5);
+    SettledText text = settledText(display, *viewers[0], 5);
     BenchTable::row("settled text, luma PSNR of the decoded frame 1 s after "
                     "the last change, median of 5 pages",
-                    percentile(psnrs, 0.5), "dB", std::nullopt,
+                    percentile(text.psnrs, 0.5), "dB", std::nullopt,
                     Target::atLeast(40));
     BenchTable::row("settled text, luma PSNR, worst of 5 pages",
-                    percentile(psnrs, 0), "dB");
+                    percentile(text.psnrs, 0), "dB");
+    BenchTable::note("settled text: pages whose frame the viewer decoded "
+                     "within 1 s",
+                     std::to_string(text.arrived.size()) + " of 5");
+    if (!text.arrived.empty())
+        BenchTable::row("settled text, luma PSNR of those pages, median",
+                        percentile(text.arrived, 0.5), "dB");
 
     auto ms = receiverColourLatency(display, *viewers[0], 20);
     BenchTable::row("colour change to decoded pixel in the in-process "
@@ -341,6 +357,8 @@ const Variant variants[] = {
     {"noise-sensitivity=1"},
     {"sharpness=3"},
     {"token-partitions=2"},
+    {"max-intra-bitrate=300"},
+    {"buffer-size=300 buffer-initial-size=200 buffer-optimal-size=250"},
 };
 
 std::vector<std::string> words(const std::string &text)
@@ -410,7 +428,7 @@ void sweepRow(const std::string &display, const std::string &path,
     pid_t pid = server.process().pid();
 
     // Text first, on a screen that was still, as in the main table.
-    auto psnrs = settledText(display, *viewers[0], 3);
+    SettledText text = settledText(display, *viewers[0], 3);
     auto painter = paint(display, contents[2]);
     Measured moving = measure(pid, viewers, 6s);
     painter.reset();
@@ -421,8 +439,14 @@ void sweepRow(const std::string &display, const std::string &path,
                 settings.empty() ? "(template as it is)" : settings.c_str(),
                 fmt(moving.cpu).c_str(), fmt(moving.kBps).c_str(),
                 fmt(motion.cpu).c_str(), fmt(motion.fps).c_str(),
-                fmt(motion.kBps).c_str(), fmt(percentile(psnrs, 0.5)).c_str(),
-                fmt(percentile(psnrs, 0)).c_str());
+                fmt(motion.kBps).c_str(),
+                fmt(percentile(text.psnrs, 0.5)).c_str(),
+                (text.arrived.empty() ? std::string("none came")
+                                      : fmt(percentile(text.arrived, 0.5)) +
+                                            " (" +
+                                            std::to_string(text.arrived.size()) +
+                                            " of 3)")
+                    .c_str());
     std::fflush(stdout);
 }
 
@@ -436,7 +460,8 @@ int encoderSweep(const std::string &display)
     std::printf("| vp8enc settings over the template's | small moving "
                 "object CPU %% | its kB/s | full-screen motion CPU %% | "
                 "its fps | its kB/s | "
-                "text PSNR dB, median of 3 | text PSNR dB, worst |\n"
+                "text PSNR dB, median of 3 | "
+                "PSNR of the pages that came in 1 s |\n"
                 "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
     int index = 0;
     for (const Variant &variant : variants) {
