@@ -14,13 +14,21 @@ std::string fixed(double value, const std::string &unit)
     return unit.empty() ? text : std::string(text) + " " + unit;
 }
 
+// Ratios with two decimals: their targets (1.15) need them.
+std::string ratioText(double ratio)
+{
+    char text[32];
+    std::snprintf(text, sizeof(text), "%.2f x", ratio);
+    return text;
+}
+
 std::string targetText(const Target &target, const std::string &unit)
 {
     if (target.bound == Target::Bound::None)
         return "";
     std::string sign = target.bound == Target::Bound::AtMost ? "<= " : ">= ";
     if (target.onRatio)
-        return sign + fixed(target.limit, "x");
+        return sign + ratioText(target.limit);
     return sign + fixed(target.limit, unit);
 }
 
@@ -50,7 +58,7 @@ void BenchTable::row(const std::string &measure, std::optional<double> value,
 
     std::printf("| %s | %s | %s | %s | %s | %s |\n", measure.c_str(),
                 value ? fixed(*value, unit).c_str() : "not measured",
-                base.c_str(), ratio ? fixed(*ratio, "x").c_str() : "",
+                base.c_str(), ratio ? ratioText(*ratio).c_str() : "",
                 targetText(target, unit).c_str(), result.c_str());
     std::fflush(stdout);
 }
@@ -74,7 +82,7 @@ std::string BenchTable::verdict(double value, const std::string &unit,
     if (over <= 0)
         return "met";
     if (target.onRatio)
-        return "missed by " + fixed(over, "x");
+        return "missed by " + ratioText(over);
     return "missed by " + fixed(over, unit);
 }
 

@@ -168,7 +168,7 @@ function fixed(value, unit) {
 
 // A row as BenchTable prints it: value, baseline, ratio, target, result.
 function row(measure, value, unit, {baseline = null, atMost = null} = {}) {
-  const ratio = value !== null && baseline ? `${(value / baseline).toFixed(1)} x` : '';
+  const ratio = value !== null && baseline ? `${(value / baseline).toFixed(2)} x` : '';
   let result = '';
   if (atMost !== null) {
     result = value === null ? 'not measured' :
