@@ -250,6 +250,9 @@ async function main() {
     row('colour changes Chromium never showed within 3 s', lost, '', {atMost: 0});
     row('of which: in Chromium from the frame\'s last packet to the pixel, median',
       percentile(damage.samples.map((s) => s && s.sinceArrival), 0.5), 'ms');
+    row('of which: in Chromium from the frame\'s last packet to the pixel, ' +
+      '95th percentile',
+      percentile(damage.samples.map((s) => s && s.sinceArrival), 0.95), 'ms');
     row('of which: in Chromium from the frame\'s presentation to the pixel, median',
       percentile(damage.samples.map((s) => s && s.sincePresentation), 0.5), 'ms');
 
