@@ -191,8 +191,10 @@ function tracerSummary(text) {
     perElement.set(match[1], list);
   }
   const pipeline = [];
-  for (const match of text.matchAll(
-    /latency, src-element-id=.*?src-element=\(string\)([^,]+), .*?sink-element=\(string\)([^,]+), .*?time=\(guint64\)(\d+)/g)) {
+  const pipelineRecord = new RegExp('latency, src-element-id=.*?' +
+    'src-element=\\(string\\)([^,]+), .*?sink-element=\\(string\\)([^,]+), ' +
+    '.*?time=\\(guint64\\)(\\d+)', 'g');
+  for (const match of text.matchAll(pipelineRecord)) {
     pipeline.push({from: match[1], to: match[2], ms: Number(match[3]) / 1e6});
   }
   return {perElement, pipeline};
