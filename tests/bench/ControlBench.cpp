@@ -2,6 +2,7 @@
 // with the stream running; prints Markdown table rows for
 // docs/performance.md. Run through scripts/bench (inside a network
 // namespace, as root).
+#include "BenchTable.hpp"
 #include "InputRecorder.hpp"
 #include "LoopbackServer.hpp"
 #include "WebRtcReceiver.hpp"
@@ -15,6 +16,8 @@
 #include <vector>
 
 using namespace vmrtc::test;
+using vmrtc::bench::BenchTable;
+using vmrtc::bench::Target;
 using namespace std::chrono_literals;
 
 namespace {
@@ -48,22 +51,24 @@ double latencyMs(WebRtcReceiver &viewer, InputRecorder &recorder,
     return seen ? took.count() : -1;
 }
 
-void rows(const char *what, std::vector<double> ms)
+void rows(const std::string &what, std::vector<double> ms)
 {
     long lost = std::count(ms.begin(), ms.end(), -1.0);
     std::erase(ms, -1.0);
     std::sort(ms.begin(), ms.end());
     if (ms.empty()) {
-        std::printf("| %s | none of %d arrived | |\n", what, samples);
+        BenchTable::note(what, "none of " + std::to_string(samples) +
+                                   " arrived");
         return;
     }
     auto at = [&](double q) { return ms[size_t(q * double(ms.size() - 1))]; };
-    std::printf("| %s, median of %zu | %.1f ms | < 10 ms |\n", what,
-                ms.size(), at(0.5));
-    std::printf("| %s, 99th percentile | %.1f ms | < 30 ms |\n", what,
-                at(0.99));
+    BenchTable::row(what + ", median of " + std::to_string(ms.size()),
+                    at(0.5), "ms", std::nullopt, Target::atMost(10));
+    BenchTable::row(what + ", 99th percentile", at(0.99), "ms", std::nullopt,
+                    Target::atMost(30));
     if (lost > 0)
-        std::printf("| %s that never arrived | %ld | 0 |\n", what, lost);
+        BenchTable::row(what + " that never arrived", double(lost), "",
+                        std::nullopt, Target::atMost(0));
 }
 
 } // namespace
@@ -73,7 +78,9 @@ int main()
     gst_init(nullptr, nullptr);
     XvfbServer xvfb(1280, 720);
     InputRecorder recorder(xvfb.display());
-    LoopbackServer server(xvfb.display(), "bench");
+    // The fixed-rate capture: the stream keeps the encoder busy at its full
+    // rate while the input is timed, as on a screen that moves.
+    LoopbackServer server(xvfb.display(), "bench", {{"PIPELINE", "x11-vp8"}});
     WebRtcReceiver viewer(server.signallingUrl());
     if (!viewer.start("bench", 10s) || !viewer.waitForFrames(10, 10s) ||
         !viewer.waitForControl(10s)) {
@@ -103,6 +110,7 @@ int main()
 
     rows("pointer move, request to X event", moves);
     rows("key press, request to X event", keys);
-    std::printf("| frames the viewer decoded meanwhile | %d | |\n", frames);
+    BenchTable::note("frames the viewer decoded meanwhile",
+                     std::to_string(frames));
     return 0;
 }

@@ -54,6 +54,7 @@ const char *member(JsonObject *o, const char *name)
 WebRtcReceiver::WebRtcReceiver(std::string signallingUrl, std::string token)
     : url_(std::move(signallingUrl)), token_(std::move(token)),
       soup_(GRef<SoupSession>::adopt(soup_session_new())),
+      connecting_(GRef<GCancellable>::adopt(g_cancellable_new())),
       self_(std::make_shared<WebRtcReceiver *>(this))
 {}
 
@@ -73,7 +74,8 @@ bool WebRtcReceiver::start(const std::string &session,
             soup_message_get_request_headers(request.get()), "Authorization",
             ("Bearer " + token_).c_str());
     soup_session_websocket_connect_async(soup_.get(), request.get(), nullptr,
-                                         nullptr, G_PRIORITY_DEFAULT, nullptr,
+                                         nullptr, G_PRIORITY_DEFAULT,
+                                         connecting_.get(),
                                          &WebRtcReceiver::onConnected, this);
 
     // Ask for the producers until ours shows up; it may register late.
@@ -91,6 +93,7 @@ bool WebRtcReceiver::start(const std::string &session,
 
 void WebRtcReceiver::stop()
 {
+    g_cancellable_cancel(connecting_.get());
     if (ws_ && !sessionId_.empty() && !ended_)
         send(simple("endSession", {{"sessionId", sessionId_}}));
     ended_ = true;
@@ -143,10 +146,14 @@ bool WebRtcReceiver::pump(const std::function<bool()> &done,
 void WebRtcReceiver::onConnected(GObject *session, GAsyncResult *result,
                                  gpointer data)
 {
-    auto *self = static_cast<WebRtcReceiver *>(data);
     GError *error = nullptr;
     SoupWebsocketConnection *ws = soup_session_websocket_connect_finish(
         SOUP_SESSION(session), result, &error);
+    if (!ws && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+        g_error_free(error); // the receiver may be gone: touch nothing
+        return;
+    }
+    auto *self = static_cast<WebRtcReceiver *>(data);
     if (!ws) {
         g_printerr("receiver: cannot connect: %s\n", error->message);
         g_error_free(error);
@@ -193,6 +200,7 @@ void WebRtcReceiver::received(const std::string &text)
             if (meta && session_ == member(meta, "session")) {
                 producerId_ = member(p, "id");
                 send(simple("startSession", {{"peerId", producerId_}}));
+                startSent_ = Clock::now();
                 break;
             }
         }
@@ -409,6 +417,12 @@ void WebRtcReceiver::onPadAdded(GstElement *, GstPad *pad, gpointer data)
 
 void WebRtcReceiver::decodedPad(GstPad *pad)
 {
+    gst_pad_add_probe(pad,
+                      static_cast<GstPadProbeType>(
+                          GST_PAD_PROBE_TYPE_BUFFER |
+                          GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                      &WebRtcReceiver::onRtp, this, nullptr);
+
     GError *error = nullptr;
     GstElement *decode = gst_parse_bin_from_description(
         "rtpvp8depay ! vp8dec ! videoconvert ! video/x-raw,format=RGBx ! "
@@ -460,11 +474,65 @@ GstFlowReturn WebRtcReceiver::onSample(GstElement *sink, gpointer data)
         }
         gst_buffer_unmap(buffer, &map);
         std::lock_guard lock(self->mutex_);
-        self->frames_++;
+        if (self->frames_++ == 0)
+            self->firstFrame_ = Clock::now();
         self->colour_ = Rgb{sum[0] / 64, sum[1] / 64, sum[2] / 64};
+        self->lastBuffer_ = GRef<GstBuffer>::share(buffer);
+        self->lastWidth_ = width;
+        self->lastHeight_ = height;
     }
     gst_sample_unref(sample);
     return GST_FLOW_OK;
+}
+
+// On webrtcbin's streaming thread: counts what leaves it.
+GstPadProbeReturn WebRtcReceiver::onRtp(GstPad *, GstPadProbeInfo *info,
+                                        gpointer data)
+{
+    auto *self = static_cast<WebRtcReceiver *>(data);
+    gsize size = 0;
+    if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+        size = gst_buffer_get_size(GST_PAD_PROBE_INFO_BUFFER(info));
+    else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+        size = gst_buffer_list_calculate_size(
+            GST_PAD_PROBE_INFO_BUFFER_LIST(info));
+    std::lock_guard lock(self->mutex_);
+    self->bytes_ += static_cast<long long>(size);
+    return GST_PAD_PROBE_OK;
+}
+
+long long WebRtcReceiver::bytesReceived() const
+{
+    std::lock_guard lock(mutex_);
+    return bytes_;
+}
+
+std::optional<double> WebRtcReceiver::firstFrameMs() const
+{
+    std::lock_guard lock(mutex_);
+    if (!startSent_ || !firstFrame_)
+        return std::nullopt;
+    return std::chrono::duration<double, std::milli>(*firstFrame_ -
+                                                     *startSent_)
+        .count();
+}
+
+std::optional<WebRtcReceiver::Frame> WebRtcReceiver::lastFrame() const
+{
+    GRef<GstBuffer> buffer;
+    Frame frame;
+    {
+        std::lock_guard lock(mutex_);
+        buffer = lastBuffer_;
+        frame.width = lastWidth_;
+        frame.height = lastHeight_;
+    }
+    GstMapInfo map;
+    if (!buffer || !gst_buffer_map(buffer.get(), &map, GST_MAP_READ))
+        return std::nullopt;
+    frame.rgbx.assign(map.data, map.data + map.size);
+    gst_buffer_unmap(buffer.get(), &map);
+    return frame;
 }
 
 int WebRtcReceiver::framesDecoded() const

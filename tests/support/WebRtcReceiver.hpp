@@ -53,6 +53,18 @@ public:
     }
 
     int framesDecoded() const;
+    // Bytes of RTP the viewer's webrtcbin gave out so far (after SRTP).
+    long long bytesReceived() const;
+    // From sending startSession to the first decoded frame; empty until
+    // both happened.
+    std::optional<double> firstFrameMs() const;
+    // The last decoded frame, RGBx rows of width * 4 bytes.
+    struct Frame {
+        int width = 0;
+        int height = 0;
+        std::vector<guint8> rgbx;
+    };
+    std::optional<Frame> lastFrame() const;
     // The average colour of an 8x8 block of the last decoded frame.
     std::optional<Rgb> colour() const;
     bool sessionEnded() const { return ended_; }
@@ -94,6 +106,8 @@ private:
     static void onIceCandidate(GstElement *, guint, gchar *, gpointer self);
     static void onPadAdded(GstElement *, GstPad *, gpointer self);
     static GstFlowReturn onSample(GstElement *sink, gpointer self);
+    static GstPadProbeReturn onRtp(GstPad *, GstPadProbeInfo *info,
+                                   gpointer self);
     static void onDataChannel(GstElement *, GObject *channel, gpointer self);
     static void onControlMessage(GObject *, gchar *text, gpointer self);
 
@@ -105,6 +119,9 @@ private:
     std::string offer_;
     bool ended_ = false;
     GRef<SoupSession> soup_;
+    // Cancels a connection still being made when the receiver stops, so
+    // that its callback never sees a receiver that is gone.
+    GRef<GCancellable> connecting_;
     GRef<SoupWebsocketConnection> ws_;
     GRef<GstElement> pipeline_;
     GRef<GstElement> webrtc_;
@@ -116,6 +133,7 @@ private:
     // Main-loop tasks from webrtcbin's threads hold a weak pointer to this,
     // so that a task still queued when the receiver is gone does nothing.
     std::shared_ptr<WebRtcReceiver *> self_;
+    std::optional<std::chrono::steady_clock::time_point> startSent_;
 
     GRef<GObject> control_; // the GstWebRTCDataChannel "control"
 
@@ -123,6 +141,11 @@ private:
     std::vector<std::string> controlMessages_;
     int frames_ = 0;
     std::optional<Rgb> colour_;
+    long long bytes_ = 0;
+    std::optional<std::chrono::steady_clock::time_point> firstFrame_;
+    GRef<GstBuffer> lastBuffer_; // the last decoded frame, RGBx
+    int lastWidth_ = 0;
+    int lastHeight_ = 0;
 };
 
 } // namespace vmrtc::test
