@@ -334,6 +334,15 @@ void WebRtcReceiver::answer(const std::string &offerText)
     gst_promise_unref(applied);
     gst_webrtc_session_description_free(offer);
 
+    // As browsers do: lost packets are asked for again (NACK), and a frame
+    // that cannot be decoded is answered with a keyframe request.
+    GstWebRTCRTPTransceiver *transceiver = nullptr;
+    g_signal_emit_by_name(webrtc_.get(), "get-transceiver", 0, &transceiver);
+    if (transceiver) {
+        g_object_set(transceiver, "do-nack", TRUE, nullptr);
+        gst_object_unref(transceiver);
+    }
+
     remoteSet_ = true;
     for (auto &[index, candidate] : pendingCandidates_)
         g_signal_emit_by_name(webrtc_.get(), "add-ice-candidate", index,
@@ -425,7 +434,8 @@ void WebRtcReceiver::decodedPad(GstPad *pad)
 
     GError *error = nullptr;
     GstElement *decode = gst_parse_bin_from_description(
-        "rtpvp8depay ! vp8dec ! videoconvert ! video/x-raw,format=RGBx ! "
+        "rtpvp8depay request-keyframe=true wait-for-keyframe=true "
+        "! vp8dec ! videoconvert ! video/x-raw,format=RGBx ! "
         "appsink name=frames emit-signals=true sync=false max-buffers=1 "
         "drop=true",
         TRUE, &error);
