@@ -59,6 +59,7 @@ struct DamageSrc {
     GstClockTime lastGrab;     // monotonic time of the last frame
     guint64 changedArea;       // pixels changed since the last refinement
     gint refineLeft;           // refinement frames still to send
+    gboolean refining;         // told downstream that frames refine
     GstBuffer *last;           // the last frame pushed
 
     // Any thread: unlock() and events wake the streaming thread.
@@ -175,6 +176,7 @@ gboolean damageSrcStart(GstBaseSrc *base)
     self->lastGrab = GST_CLOCK_TIME_NONE;
     self->changedArea = 0;
     self->refineLeft = 0;
+    self->refining = FALSE;
     return TRUE;
 }
 
@@ -324,6 +326,19 @@ int sleepMs(DamageSrc *self, GstClockTime now)
     return msUntil(self->lastGrab + interval, now);
 }
 
+// Tells the elements downstream (the encoder's owner) whether the frames
+// that follow are refinement frames, when that changes.
+void markRefining(DamageSrc *self, gboolean refining)
+{
+    if (self->refining == refining)
+        return;
+    self->refining = refining;
+    GstStructure *what = gst_structure_new(damageSourceRefineEvent, "active",
+                                           G_TYPE_BOOLEAN, refining, nullptr);
+    gst_pad_push_event(GST_BASE_SRC_PAD(self),
+                       gst_event_new_custom(GST_EVENT_CUSTOM_DOWNSTREAM, what));
+}
+
 // A copy of the last frame, stamped anew when pushed: it is shown now.
 GstBuffer *lastAgain(DamageSrc *self)
 {
@@ -353,6 +368,7 @@ GstFlowReturn damageSrcCreate(GstPushSrc *push, GstBuffer **out)
             self->changedArea = guint64(self->width) * self->height;
             self->refineLeft = 0;
             self->lastGrab = g_get_monotonic_time() * GST_USECOND;
+            markRefining(self, FALSE);
             *out = lastAgain(self);
             return GST_FLOW_OK;
         }
@@ -367,6 +383,7 @@ GstFlowReturn damageSrcCreate(GstPushSrc *push, GstBuffer **out)
             self->refineLeft--;
             self->lastGrab = now;
             GST_LOG_OBJECT(self, "refining, %d to go", self->refineLeft);
+            markRefining(self, TRUE);
             *out = lastAgain(self);
             return GST_FLOW_OK;
         }
@@ -387,6 +404,7 @@ GstFlowReturn damageSrcCreate(GstPushSrc *push, GstBuffer **out)
     self->damaged = FALSE;
     self->lastGrab = g_get_monotonic_time() * GST_USECOND;
     GST_LOG_OBJECT(self, "grabbed a changed screen");
+    markRefining(self, FALSE);
     gst_buffer_replace(&self->last, frame);
     *out = frame;
     return GST_FLOW_OK;

@@ -22,4 +22,9 @@ bool registerDamageSource();
 // frame again, without asking the encoder for a keyframe.
 constexpr const char *damageSourceRepeatEvent = "vmrtc-repeat-frame";
 
+// The name of the downstream custom event the source sends before its
+// refinement frames (field "active" TRUE) and before the next other frame
+// ("active" FALSE), so that the encoder can be told to spend more on them.
+constexpr const char *damageSourceRefineEvent = "vmrtc-refining";
+
 } // namespace vmrtc

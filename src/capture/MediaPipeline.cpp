@@ -8,6 +8,8 @@
 
 #include <gst/video/video.h>
 
+#include <algorithm>
+
 namespace vmrtc {
 
 namespace {
@@ -40,6 +42,55 @@ guint buffersIn(GstPadProbeInfo *info)
     if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
         return gst_buffer_list_length(GST_PAD_PROBE_INFO_BUFFER_LIST(info));
     return 1;
+}
+
+// While the capture refines a settled screen, the encoder may spend this
+// much more on each frame: its quality floor is raised for them.
+constexpr int refineMaxQuantizer = 24;
+
+// On the streaming thread: the capture's refinement frames (its
+// damageSourceRefineEvent) are encoded with a finer quantizer, the frames
+// of a change with the template's own.
+GstPadProbeReturn onRefineEvent(GstPad *pad, GstPadProbeInfo *info, gpointer)
+{
+    GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
+    if (GST_EVENT_TYPE(event) != GST_EVENT_CUSTOM_DOWNSTREAM ||
+        !gst_event_has_name(event, damageSourceRefineEvent))
+        return GST_PAD_PROBE_OK;
+
+    gboolean active = FALSE;
+    gst_structure_get_boolean(gst_event_get_structure(event), "active",
+                              &active);
+    GRef<GstElement> encoder =
+        GRef<GstElement>::adopt(gst_pad_get_parent_element(pad));
+    auto *normal = static_cast<int *>(
+        g_object_get_data(G_OBJECT(encoder.get()), "vmrtc-max-quantizer"));
+    if (!normal) {
+        normal = new int(0);
+        g_object_get(encoder.get(), "max-quantizer", normal, nullptr);
+        g_object_set_data_full(G_OBJECT(encoder.get()), "vmrtc-max-quantizer",
+                               normal, [](gpointer p) {
+                                   delete static_cast<int *>(p);
+                               });
+    }
+    int quantizer = active ? std::min(*normal, refineMaxQuantizer) : *normal;
+    g_object_set(encoder.get(), "max-quantizer", quantizer, nullptr);
+    return GST_PAD_PROBE_DROP; // for this pipeline alone
+}
+
+// Lets the encoder named "encoder", if it has a max-quantizer, refine.
+void addRefinement(GstBin *bin)
+{
+    GRef<GstElement> encoder =
+        GRef<GstElement>::adopt(gst_bin_get_by_name(bin, "encoder"));
+    if (!encoder ||
+        !g_object_class_find_property(G_OBJECT_GET_CLASS(encoder.get()),
+                                      "max-quantizer"))
+        return;
+    GRef<GstPad> sink = GRef<GstPad>::adopt(
+        gst_element_get_static_pad(encoder.get(), "sink"));
+    gst_pad_add_probe(sink.get(), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                      &onRefineEvent, nullptr, nullptr);
 }
 
 constexpr auto buffersOnly =
@@ -124,6 +175,7 @@ bool MediaPipeline::build(std::string *error)
     gst_pad_add_probe(sink.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
                       &MediaPipeline::onUpstreamEvent, this, nullptr);
     addCounters(bin);
+    addRefinement(bin);
 
     GRef<GstBus> bus =
         GRef<GstBus>::adopt(gst_element_get_bus(pipeline_.get()));
