@@ -7,6 +7,7 @@
 
 #include "ChildProcess.hpp"
 #include "JsonLine.hpp"
+#include "TempDir.hpp"
 #include "Supervisord.hpp"
 #include "WebRtcReceiver.hpp"
 #include "XvfbServer.hpp"
@@ -45,30 +46,6 @@ std::string fromMeson(const char *name)
     return value;
 }
 
-struct TempDir {
-    std::string path;
-
-    TempDir()
-    {
-        char *made = g_dir_make_tmp("vmrtc-deploy-XXXXXX", nullptr);
-        REQUIRE(made != nullptr);
-        path = made;
-        g_free(made);
-    }
-
-    ~TempDir()
-    {
-        std::string command = "rm -rf '" + path + "'";
-        (void)std::system(command.c_str());
-    }
-
-    std::string write(const std::string &name, const std::string &text) const
-    {
-        std::string file = path + "/" + name;
-        std::ofstream(file, std::ios::binary) << text;
-        return file;
-    }
-};
 
 // The test fails when the shipped file no longer holds `from` exactly once.
 void replaceOnce(std::string &text, const std::string &from,
@@ -220,7 +197,7 @@ TEST_CASE("supervisord starts the shipped program and it streams",
     XvfbServer xvfb(640, 360);
     xvfb.paint("#00ff00");
     Controller controller;
-    TempDir dir;
+    TempDir dir("vmrtc-deploy");
     std::string env = dir.write("environment",
                                 envFile("deploy-stream", xvfb.display(),
                                         controller.url()));
@@ -260,7 +237,7 @@ TEST_CASE("a missing SESSION_ID ends FATAL after at most startretries "
           "[supervisor]")
 {
     XvfbServer xvfb(320, 240);
-    TempDir dir;
+    TempDir dir("vmrtc-deploy");
     std::string env = dir.write(
         "environment", envFile("", xvfb.display(), "ws://127.0.0.1:9/x"));
     Supervisord supervisord(dir.path, shippedSection(dir, env));
@@ -296,7 +273,7 @@ TEST_CASE("after the X server dies, supervisord restarts the server and it "
 {
     gst_init(nullptr, nullptr);
     Controller controller;
-    TempDir dir;
+    TempDir dir("vmrtc-deploy");
     std::string display = ":" + std::to_string(freeDisplayNumber());
     std::string env = dir.write(
         "environment", envFile("deploy-x-lost", display, controller.url()));

@@ -4,6 +4,7 @@
 
 #include "ChildProcess.hpp"
 #include "JsonLine.hpp"
+#include "TempDir.hpp"
 #include "XvfbServer.hpp"
 
 #include <gio/gio.h>
@@ -25,27 +26,6 @@ const ChildProcess::Env safeBase{
     {"HEALTH_PORT", "0"},
 };
 
-struct TempDir {
-    std::string path;
-    TempDir()
-    {
-        char *made = g_dir_make_tmp("vmrtc-process-XXXXXX", nullptr);
-        REQUIRE(made != nullptr);
-        path = made;
-        g_free(made);
-    }
-    ~TempDir()
-    {
-        std::string command = "rm -rf '" + path + "'";
-        (void)std::system(command.c_str());
-    }
-    std::string write(const char *name, const std::string &content) const
-    {
-        std::string file = path + "/" + name;
-        std::ofstream(file, std::ios::binary) << content;
-        return file;
-    }
-};
 
 struct Run {
     int exit = -1;
@@ -131,7 +111,7 @@ void checkFatal(const JsonLine &line, const std::string &code,
 TEST_CASE("an empty environment: two fatal lines, exit 78", "[startup]")
 {
     std::vector<std::string> args;
-    TempDir dir;
+    TempDir dir("vmrtc-process");
     if (defaultEnvFileDefinesRequired()) {
         WARN("/etc/environment defines SESSION_ID or DISPLAY here; using an "
              "empty --env-file instead");
@@ -161,7 +141,7 @@ TEST_CASE("an empty environment: two fatal lines, exit 78", "[startup]")
 
 TEST_CASE("under supervisord the hint names both fixes", "[startup]")
 {
-    TempDir dir;
+    TempDir dir("vmrtc-process");
     Run run = runToExit({"--env-file", dir.write("empty.env", "")},
                         {{"SUPERVISOR_ENABLED", "1"}});
     CHECK(run.exit == 78);
@@ -194,7 +174,7 @@ TEST_CASE("settings from an env file only: starts, says where each came "
           "[startup]")
 {
     XvfbServer xvfb;
-    TempDir dir;
+    TempDir dir("vmrtc-process");
     std::string envFile =
         dir.write("vm.env", "# written by the VM image\r\n"
                             "export SESSION_ID=\"vm-42\"\r\n"
@@ -292,7 +272,7 @@ TEST_CASE("secrets never reach the log", "[startup]")
 
 TEST_CASE("bad input gets a clear error, never a crash", "[startup]")
 {
-    TempDir dir;
+    TempDir dir("vmrtc-process");
     ChildProcess::Env env = safeBase;
     env["DISPLAY"] = freeDisplay();
 
@@ -404,7 +384,7 @@ TEST_CASE("--check prints one line per check", "[startup]")
 
     env.erase("SESSION_ID");
     env["VIDEO_FPS"] = "0";
-    TempDir dir;
+    TempDir dir("vmrtc-process");
     Run bad =
         runToExit({"--check", "--env-file", dir.write("empty.env", "")}, env);
     CHECK(bad.exit == 78);
@@ -417,7 +397,7 @@ TEST_CASE("--check prints one line per check", "[startup]")
 
 TEST_CASE("--log-format=text writes readable lines", "[startup]")
 {
-    TempDir dir;
+    TempDir dir("vmrtc-process");
     Run run = runToExit(
         {"--log-format=text", "--env-file", dir.write("empty.env", "")}, {});
     CHECK(run.exit == 78);
@@ -429,7 +409,7 @@ TEST_CASE("--log-format=text writes readable lines", "[startup]")
 
 TEST_CASE("a pipeline that captures no X needs no DISPLAY", "[startup]")
 {
-    TempDir dir;
+    TempDir dir("vmrtc-process");
     ChildProcess::Env env = safeBase;
     env["SESSION_ID"] = "vm-1";
     env["PIPELINE"] = "test-pattern-vp8";
@@ -441,7 +421,7 @@ TEST_CASE("a pipeline that captures no X needs no DISPLAY", "[startup]")
 
 TEST_CASE("a broken pipeline template is PIPELINE_INVALID", "[startup]")
 {
-    TempDir dir;
+    TempDir dir("vmrtc-process");
     XvfbServer xvfb;
     ChildProcess::Env env = safeBase;
     env["SESSION_ID"] = "vm-1";
