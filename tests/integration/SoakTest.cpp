@@ -312,13 +312,7 @@ TEST_CASE("hundreds of viewers come and go; the server gives back "
     XvfbServer xvfb(640, 360);
     xvfb.paint("#ff0000");
     LeaksTracer tracer("GstElement");
-    ChildProcess::Env env = tracer.env();
-    // glibc raises its mmap threshold to the largest block freed so far;
-    // frame-sized buffers then come from the heap, whose freed pages stay
-    // resident. Measured: some 20 MB more, levelling off after a few
-    // hundred cycles. A fixed threshold leaves what the server holds.
-    env["GLIBC_TUNABLES"] = "glibc.malloc.mmap_threshold=131072";
-    LoopbackServer server(xvfb.display(), session, env);
+    LoopbackServer server(xvfb.display(), session, tracer.env());
     ChildProcess &process = server.process();
     Outcomes outcomes;
     int cycles = cycleCount();
