@@ -339,6 +339,19 @@ void markRefining(DamageSrc *self, gboolean refining)
                        gst_event_new_custom(GST_EVENT_CUSTOM_DOWNSTREAM, what));
 }
 
+// The time a grab at now counts for: while changes keep coming, grabs
+// follow a grid of max-fps slots, so that waking up late (poll's whole
+// milliseconds, the grab itself) does not lower the frame rate; after a
+// pause the grid starts again at now.
+GstClockTime nextSlot(DamageSrc *self, GstClockTime now)
+{
+    GstClockTime interval = GST_SECOND / std::max(self->maxFps, 1);
+    if (!GST_CLOCK_TIME_IS_VALID(self->lastGrab) ||
+        now >= self->lastGrab + 2 * interval)
+        return now;
+    return self->lastGrab + interval;
+}
+
 // A copy of the last frame, stamped anew when pushed: it is shown now.
 GstBuffer *lastAgain(DamageSrc *self)
 {
@@ -395,6 +408,7 @@ GstFlowReturn damageSrcCreate(GstPushSrc *push, GstBuffer **out)
         waitForWork(self, wait);
     }
 
+    GstClockTime now = g_get_monotonic_time() * GST_USECOND;
     GstBuffer *frame = grab(self);
     if (!frame) {
         GST_ELEMENT_ERROR(self, RESOURCE, READ, ("cannot grab the screen"),
@@ -402,7 +416,7 @@ GstFlowReturn damageSrcCreate(GstPushSrc *push, GstBuffer **out)
         return GST_FLOW_ERROR;
     }
     self->damaged = FALSE;
-    self->lastGrab = g_get_monotonic_time() * GST_USECOND;
+    self->lastGrab = nextSlot(self, now);
     GST_LOG_OBJECT(self, "grabbed a changed screen");
     markRefining(self, FALSE);
     gst_buffer_replace(&self->last, frame);
