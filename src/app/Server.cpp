@@ -175,8 +175,10 @@ bool Server::startStreaming()
     options.input = input_.get();
     producer_ = std::make_unique<Producer>(std::move(options), *media_);
     producer_->start();
-    statsSource_ =
-        g_timeout_add_seconds(statsIntervalSeconds, &Server::onStatsTick, this);
+    // The figures are read only by /metrics.
+    if (config_.healthPort != 0)
+        statsSource_ = g_timeout_add_seconds(statsIntervalSeconds,
+                                             &Server::onStatsTick, this);
     return true;
 }
 

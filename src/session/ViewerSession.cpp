@@ -378,6 +378,7 @@ void ViewerSession::connectionStateChanged(int state)
     switch (state) {
     case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED:
         logger.info("viewer connected", {{"session", id_}, {"peer", peer_}});
+        connected_ = true;
         events_.connected();
         break;
     // FIXME: only a failure before connecting is detected and tested (the
@@ -422,6 +423,10 @@ std::string enumNick(GType type, gint value)
 
 void ViewerSession::requestStats(StatsHandler done)
 {
+    // A viewer still negotiating has no RTCP figures yet, and one whose
+    // session is ending must not have webrtcbin gather them meanwhile.
+    if (!connected_ || finished_)
+        return;
     auto *request = new StatsRequest{weak_from_this(), std::move(done)};
     GstPromise *promise = gst_promise_new_with_change_func(
         &ViewerSession::onStats, request,

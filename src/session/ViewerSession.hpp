@@ -112,6 +112,7 @@ private:
     bool answered_ = false;
     bool remoteSet_ = false;
     bool finished_ = false;
+    bool connected_ = false; // ICE and DTLS came up
     unsigned usableCandidates_ = 0; // from the viewer, not dropped
     std::vector<std::pair<unsigned, std::string>> pendingCandidates_;
 };
