@@ -20,11 +20,15 @@ public:
     using Env = std::map<std::string, std::string>;
     using Clock = std::chrono::steady_clock;
 
-    // Starts argv[0] with argv and exactly env (nothing is inherited).
-    // Extra descriptors: parent fd -> child fd, duplicated before exec.
+    // Starts argv[0] with argv and exactly env; only the sanitizers'
+    // options are inherited, when env does not set them. Extra
+    // descriptors: parent fd -> child fd, duplicated before exec.
     ChildProcess(std::vector<std::string> argv, const Env &env,
                  std::map<int, int> passFds = {});
-    ~ChildProcess(); // kills a child still running
+
+    // Stops a child still running (SIGTERM, then SIGKILL after 10 s), then
+    // hands its stderr to SanitizerReport.
+    ~ChildProcess();
 
     ChildProcess(const ChildProcess &) = delete;
     ChildProcess &operator=(const ChildProcess &) = delete;
@@ -50,6 +54,7 @@ public:
 private:
     void readInto(int fd, std::string *sink);
 
+    std::string program_;
     pid_t pid_ = -1;
     int status_ = -1;
     std::mutex mutex_;

@@ -1,0 +1,71 @@
+// SanitizerReport: every sanitizer ends its report with a SUMMARY line.
+#include "SanitizerReport.hpp"
+
+#include <glib.h>
+
+#include <atomic>
+#include <mutex>
+
+namespace vmrtc::test {
+
+namespace {
+
+std::atomic<int> reported{0};
+std::mutex handlerMutex;
+SanitizerReport::Handler handler;
+
+bool isSummary(const std::string &line)
+{
+    return line.rfind("SUMMARY: ", 0) == 0 &&
+           line.find("Sanitizer: ") != std::string::npos;
+}
+
+} // namespace
+
+std::vector<std::string> SanitizerReport::summaries(const std::string &text)
+{
+    std::vector<std::string> found;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        std::string line = text.substr(start, end - start);
+        if (isSummary(line))
+            found.push_back(line);
+        start = end + 1;
+    }
+    return found;
+}
+
+void SanitizerReport::check(const std::string &program, int pid,
+                            const std::string &stderrText)
+{
+    std::vector<std::string> found = summaries(stderrText);
+    if (found.empty())
+        return;
+
+    g_printerr("sanitizer: %s (pid %d) reported %zu error(s); its stderr:\n"
+               "%s\n",
+               program.c_str(), pid, found.size(), stderrText.c_str());
+    reported++;
+
+    std::string what = program + " (pid " + std::to_string(pid) +
+                       ") reported: " + found.front();
+    std::lock_guard lock(handlerMutex);
+    if (handler)
+        handler(what);
+}
+
+void SanitizerReport::setHandler(Handler newHandler)
+{
+    std::lock_guard lock(handlerMutex);
+    handler = std::move(newHandler);
+}
+
+int SanitizerReport::count()
+{
+    return reported;
+}
+
+} // namespace vmrtc::test
