@@ -460,7 +460,13 @@ TEST_CASE("a flood of requests is capped and logged once", "[input]")
     for (const std::string &m : rig.viewer.controlMessages())
         refused += m.find("requests a second") != std::string::npos;
     WARN(refused << " of " << sent << " requests refused");
+#if defined(__SANITIZE_ADDRESS__)
+    // Sanitized, the flood takes seconds to arrive: the cap still bites,
+    // but how often depends on the machine's speed.
+    CHECK(refused > 0);
+#else
     CHECK(refused >= sent - 2 * 250);
+#endif
     CHECK(refused < sent);
 
     size_t warnings = 0;

@@ -224,7 +224,13 @@ TEST_CASE("malformed and out-of-order messages leave the producer up, its "
     WARN("RSS before the flood " << before << " KiB, after " << after
                                  << " KiB");
     CHECK(producer.process->running());
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer keeps freed memory in quarantine, so the RSS grows
+    // anyway; its leak check at the server's exit judges this run instead.
+    WARN("RSS growth not judged under AddressSanitizer");
+#else
     CHECK(after - before < 5 * 1024);
+#endif
 
     // Each kind of problem was logged, and the flood was rate-limited.
     size_t warnings = 0;
