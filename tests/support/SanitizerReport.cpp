@@ -1,4 +1,5 @@
-// SanitizerReport: every sanitizer ends its report with a SUMMARY line.
+// SanitizerReport: a sanitizer's report is told by a line of its own
+// making; the server's log lines are JSON objects, never such a line.
 #include "SanitizerReport.hpp"
 
 #include <glib.h>
@@ -14,15 +15,17 @@ std::atomic<int> reported{0};
 std::mutex handlerMutex;
 SanitizerReport::Handler handler;
 
-bool isSummary(const std::string &line)
+bool isReportLine(const std::string &line)
 {
-    return line.rfind("SUMMARY: ", 0) == 0 &&
-           line.find("Sanitizer: ") != std::string::npos;
+    if (line.rfind("SUMMARY: ", 0) == 0)
+        return line.find("Sanitizer: ") != std::string::npos;
+    return !line.empty() && line[0] != '{' && line[0] != ' ' &&
+           line.find(": runtime error: ") != std::string::npos;
 }
 
 } // namespace
 
-std::vector<std::string> SanitizerReport::summaries(const std::string &text)
+std::vector<std::string> SanitizerReport::reportLines(const std::string &text)
 {
     std::vector<std::string> found;
     size_t start = 0;
@@ -31,7 +34,7 @@ std::vector<std::string> SanitizerReport::summaries(const std::string &text)
         if (end == std::string::npos)
             end = text.size();
         std::string line = text.substr(start, end - start);
-        if (isSummary(line))
+        if (isReportLine(line))
             found.push_back(line);
         start = end + 1;
     }
@@ -41,13 +44,12 @@ std::vector<std::string> SanitizerReport::summaries(const std::string &text)
 void SanitizerReport::check(const std::string &program, int pid,
                             const std::string &stderrText)
 {
-    std::vector<std::string> found = summaries(stderrText);
+    std::vector<std::string> found = reportLines(stderrText);
     if (found.empty())
         return;
 
-    g_printerr("sanitizer: %s (pid %d) reported %zu error(s); its stderr:\n"
-               "%s\n",
-               program.c_str(), pid, found.size(), stderrText.c_str());
+    g_printerr("sanitizer: %s (pid %d) reported errors; its stderr:\n%s\n",
+               program.c_str(), pid, stderrText.c_str());
     reported++;
 
     std::string what = program + " (pid " + std::to_string(pid) +

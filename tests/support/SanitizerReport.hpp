@@ -15,8 +15,12 @@ public:
     // Called once for each child that reported, with a one-line summary.
     using Handler = std::function<void(const std::string &)>;
 
-    // The summary lines ("SUMMARY: AddressSanitizer: ...") in text.
-    static std::vector<std::string> summaries(const std::string &text);
+    // The lines of text that tell of a report: the summary that ends an
+    // AddressSanitizer or LeakSanitizer report ("SUMMARY: ...Sanitizer:
+    // ..."), and the first line of an UndefinedBehaviorSanitizer one
+    // ("file:line:column: runtime error: ..."), which has no summary when
+    // the error halts the program.
+    static std::vector<std::string> reportLines(const std::string &text);
 
     // Looks for reports in a finished child's stderr; if there are any,
     // prints the whole stderr, counts it and calls the handler.
