@@ -239,6 +239,9 @@ TEST_CASE("malformed and out-of-order messages leave the producer up, its "
     CHECK(warnings >= 5);
     CHECK(warnings < 300);
 
+    // FIXME: sanitized, on a loaded machine, this viewer got no frame in
+    // 10 s in three runs of six (never when the case ran alone); why the
+    // stream stalls after the flood is not known yet.
     WebRtcReceiver viewer(controller.url(), token);
     REQUIRE(viewer.start("resilience", 10s));
     CHECK(viewer.waitForFrames(3, 10s));
