@@ -20,9 +20,10 @@ public:
     using Env = std::map<std::string, std::string>;
     using Clock = std::chrono::steady_clock;
 
-    // Starts argv[0] with argv and exactly env; only the sanitizers'
-    // options are inherited, when env does not set them. Extra
-    // descriptors: parent fd -> child fd, duplicated before exec.
+    // Starts argv[0] with argv and exactly env; only the variables of a
+    // sanitized run (tests/sanitize/meson.build) are inherited, when env
+    // does not set them. Extra descriptors: parent fd -> child fd,
+    // duplicated before exec.
     ChildProcess(std::vector<std::string> argv, const Env &env,
                  std::map<int, int> passFds = {});
 
