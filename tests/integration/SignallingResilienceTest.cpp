@@ -229,7 +229,13 @@ TEST_CASE("malformed and out-of-order messages leave the producer up, its "
     WARN("RSS before the flood " << before << " KiB, after " << after
                                  << " KiB");
     CHECK(producer.process->running());
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer keeps freed memory in quarantine, so the RSS grows
+    // anyway; its leak check at the server's exit judges this run instead.
+    WARN("RSS growth not judged under AddressSanitizer");
+#else
     CHECK(after - before < 5 * 1024);
+#endif
 
     // Each kind of problem was logged, and the flood was rate-limited.
     size_t warnings = 0;
@@ -238,6 +244,9 @@ TEST_CASE("malformed and out-of-order messages leave the producer up, its "
     CHECK(warnings >= 5);
     CHECK(warnings < 300);
 
+    // FIXME: sanitized, on a loaded machine, this viewer got no frame in
+    // 10 s in three runs of six (never when the case ran alone); why the
+    // stream stalls after the flood is not known yet.
     WebRtcReceiver viewer(controller.url(), token);
     REQUIRE(viewer.start("resilience", 10s));
     CHECK(viewer.waitForFrames(3, 10s));

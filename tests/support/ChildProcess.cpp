@@ -1,6 +1,8 @@
 // ChildProcess: posix_spawn with pipes and one reader thread per stream.
 #include "ChildProcess.hpp"
 
+#include "SanitizerReport.hpp"
+
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -24,6 +26,20 @@ std::vector<char *> pointers(std::vector<std::string> &strings)
     return out;
 }
 
+// A sanitized build's children need the options of the test's own run:
+// where the suppressions are, that an error fails the program, which
+// GStreamer registry and allocator to use (tests/sanitize/meson.build).
+ChildProcess::Env withSanitizerOptions(ChildProcess::Env env)
+{
+    for (const char *name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS",
+                             "G_SLICE", "GST_REGISTRY"}) {
+        const char *value = std::getenv(name);
+        if (value && !env.count(name))
+            env[name] = value;
+    }
+    return env;
+}
+
 int decode(int raw)
 {
     if (WIFEXITED(raw))
@@ -37,6 +53,7 @@ int decode(int raw)
 
 ChildProcess::ChildProcess(std::vector<std::string> argv, const Env &env,
                            std::map<int, int> passFds)
+    : program_(argv.at(0))
 {
     int out[2];
     int err[2];
@@ -52,7 +69,7 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, const Env &env,
         posix_spawn_file_actions_adddup2(&actions, parentFd, childFd);
 
     std::vector<std::string> envStrings;
-    for (const auto &[key, value] : env)
+    for (const auto &[key, value] : withSanitizerOptions(env))
         envStrings.push_back(key + "=" + value);
     std::vector<char *> argvp = pointers(argv);
     std::vector<char *> envp = pointers(envStrings);
@@ -74,14 +91,18 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, const Env &env,
 
 ChildProcess::~ChildProcess()
 {
+    // SIGTERM first: a server that exits by itself runs the leak check.
     if (running()) {
-        ::kill(pid_, SIGKILL);
-        wait(std::chrono::milliseconds(5000));
+        ::kill(pid_, SIGTERM);
+        wait(std::chrono::milliseconds(10000));
     }
+
     if (outReader_.joinable())
         outReader_.join();
     if (errReader_.joinable())
         errReader_.join();
+
+    SanitizerReport::check(program_, pid_, stderr_);
 }
 
 void ChildProcess::readInto(int fd, std::string *sink)

@@ -20,11 +20,16 @@ public:
     using Env = std::map<std::string, std::string>;
     using Clock = std::chrono::steady_clock;
 
-    // Starts argv[0] with argv and exactly env (nothing is inherited).
-    // Extra descriptors: parent fd -> child fd, duplicated before exec.
+    // Starts argv[0] with argv and exactly env; only the variables of a
+    // sanitized run (tests/sanitize/meson.build) are inherited, when env
+    // does not set them. Extra descriptors: parent fd -> child fd,
+    // duplicated before exec.
     ChildProcess(std::vector<std::string> argv, const Env &env,
                  std::map<int, int> passFds = {});
-    ~ChildProcess(); // kills a child still running
+
+    // Stops a child still running (SIGTERM, then SIGKILL after 10 s), then
+    // hands its stderr to SanitizerReport.
+    ~ChildProcess();
 
     ChildProcess(const ChildProcess &) = delete;
     ChildProcess &operator=(const ChildProcess &) = delete;
@@ -50,6 +55,7 @@ public:
 private:
     void readInto(int fd, std::string *sink);
 
+    std::string program_;
     pid_t pid_ = -1;
     int status_ = -1;
     std::mutex mutex_;

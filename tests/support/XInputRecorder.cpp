@@ -629,5 +629,10 @@ int main(int argc, char **argv)
         .signedNumber("height", r.height)
         .number("window", r.window)
         .print();
-    return run(r);
+    int status = run(r);
+
+    // Closing a display that went away would only end in Xlib's error.
+    if (status == 0)
+        XCloseDisplay(r.dpy);
+    return status;
 }
