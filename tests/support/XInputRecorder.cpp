@@ -323,6 +323,24 @@ void createWindow(Recorder &r)
     takeFocus(r);
 }
 
+// Xlib loads the keymap, and starts following its changes, at the first
+// key lookup. A keycode the server rebinds before that is never seen
+// changed, so the recorder loads it at start, as toolkits do.
+void loadKeymap(Recorder &r)
+{
+    int minCode = 0, maxCode = 0;
+    XDisplayKeycodes(r.dpy, &minCode, &maxCode);
+    XKeyEvent probe{};
+    probe.type = KeyPress;
+    probe.display = r.dpy;
+    probe.window = r.window;
+    probe.keycode = static_cast<unsigned>(minCode);
+    char bytes[8];
+    KeySym sym = NoSymbol;
+    XLookupString(&probe, bytes, sizeof(bytes), &sym, nullptr);
+    XSync(r.dpy, False);
+}
+
 int millisecondsUntil(std::chrono::steady_clock::time_point deadline)
 {
     using namespace std::chrono;
@@ -624,6 +642,7 @@ int main(int argc, char **argv)
     }
 
     createWindow(r);
+    loadKeymap(r);
     JsonLine("ready")
         .signedNumber("width", r.width)
         .signedNumber("height", r.height)
