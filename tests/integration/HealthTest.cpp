@@ -7,6 +7,7 @@
 #include "HttpGet.hpp"
 #include "JsonLine.hpp"
 #include "LoopbackServer.hpp"
+#include "TempDir.hpp"
 #include "WebRtcReceiver.hpp"
 #include "XvfbServer.hpp"
 #include "loopback/SignallingServer.hpp"
@@ -15,7 +16,6 @@
 #include <gst/gst.h>
 
 #include <csignal>
-#include <fstream>
 #include <optional>
 
 using namespace vmrtc::test;
@@ -83,23 +83,20 @@ size_t countLines(ChildProcess &process, const std::string &message)
 
 // A template whose chain runs, then fails with a real element error after
 // `buffers` frames: identity's error-after.
-std::string failingTemplate(int buffers)
+std::string failingTemplate(const TempDir &dir, int buffers)
 {
-    char *dir = g_dir_make_tmp("vmrtc-health-XXXXXX", nullptr);
-    std::string path = std::string(dir) + "/failing.pipeline";
-    g_free(dir);
-    std::ofstream(path)
-        << "videotestsrc is-live=true pattern=red\n"
-           "  ! video/x-raw,framerate={fps}/1,width=320,height=180\n"
-           "  ! identity name=fault error-after="
-        << buffers
-        << "\n"
-           "  ! videoconvert ! video/x-raw,format=I420\n"
-           "  ! vp8enc name=encoder deadline=1 cpu-used=8 end-usage=cbr\n"
-           "      target-bitrate={bitrate_bps} lag-in-frames=0\n"
-           "      keyframe-max-dist={keyframe_dist} threads=1\n"
-           "  ! rtpvp8pay name=payloader picture-id-mode=15-bit mtu=1200\n";
-    return path;
+    return dir.write(
+        "failing.pipeline",
+        "videotestsrc is-live=true pattern=red\n"
+        "  ! video/x-raw,framerate={fps}/1,width=320,height=180\n"
+        "  ! identity name=fault error-after=" +
+            std::to_string(buffers) +
+            "\n"
+            "  ! videoconvert ! video/x-raw,format=I420\n"
+            "  ! vp8enc name=encoder deadline=1 cpu-used=8 end-usage=cbr\n"
+            "      target-bitrate={bitrate_bps} lag-in-frames=0\n"
+            "      keyframe-max-dist={keyframe_dist} threads=1\n"
+            "  ! rtpvp8pay name=payloader picture-id-mode=15-bit mtu=1200\n");
 }
 
 } // namespace
@@ -176,8 +173,17 @@ TEST_CASE("health and metrics follow a viewer; bad requests change nothing",
     CHECK(sample(page, "vmrtc_viewer_dtls_state{viewer=\"" +
                            viewer.sessionId() + "\",state=\"connected\"}") ==
           1);
-    CHECK(sample(page, "vmrtc_frames_captured_total") > captured);
-    CHECK(sample(page, "vmrtc_frames_encoded_total") > encoded);
+
+    // The capture follows the screen: a still one adds no frames, so the
+    // counters are seen to grow after a change.
+    xvfb.paint("#0000ff");
+    CHECK(pumpUntil(
+        [&] {
+            page = health.get("/metrics").body;
+            return sample(page, "vmrtc_frames_captured_total") > captured &&
+                   sample(page, "vmrtc_frames_encoded_total") > encoded;
+        },
+        5s));
 
     viewer.stop();
     REQUIRE(server.logSays("\"message\":\"session ended\""));
@@ -272,7 +278,8 @@ TEST_CASE("a failing pipeline is rebuilt without leaving signalling; a new "
     XvfbServer xvfb(320, 180);
     Endpoint health;
     ChildProcess::Env env = health.env();
-    env["PIPELINE"] = failingTemplate(240); // 8 s at 30 frames a second
+    TempDir dir("vmrtc-health");
+    env["PIPELINE"] = failingTemplate(dir, 240); // 8 s at 30 frames a second
     LoopbackServer server(xvfb.display(), "it-rebuild", env);
 
     WebRtcReceiver viewer(server.signallingUrl());
@@ -325,7 +332,8 @@ TEST_CASE("a pipeline that keeps failing ends the process with "
     gst_init(nullptr, nullptr);
     XvfbServer xvfb(320, 180);
     ChildProcess::Env env;
-    env["PIPELINE"] = failingTemplate(3);
+    TempDir dir("vmrtc-health");
+    env["PIPELINE"] = failingTemplate(dir, 3);
     LoopbackServer server(xvfb.display(), "it-give-up", env);
 
     // Each viewer runs the chain, which fails at once and is rebuilt.
