@@ -9,6 +9,7 @@
 #include "LoopbackServer.hpp"
 #include "ProcessStats.hpp"
 #include "Psnr.hpp"
+#include "TempDir.hpp"
 #include "TextScreen.hpp"
 #include "WebRtcReceiver.hpp"
 #include "XvfbServer.hpp"
@@ -452,11 +453,7 @@ void sweepRow(const std::string &display, const std::string &path,
 
 int encoderSweep(const std::string &display)
 {
-    char dirTemplate[] = "/tmp/stream-bench-XXXXXX";
-    if (!mkdtemp(dirTemplate)) {
-        std::perror("stream-bench: mkdtemp");
-        return 1;
-    }
+    TempDir dir("stream-bench");
     std::printf("| vp8enc settings over the template's | small moving "
                 "object CPU %% | its kB/s | full-screen motion CPU %% | "
                 "its fps | its kB/s | "
@@ -467,7 +464,7 @@ int encoderSweep(const std::string &display)
     for (const Variant &variant : variants) {
         try {
             std::string path =
-                writeTemplate(dirTemplate, index++, variant.settings);
+                writeTemplate(dir.path, index++, variant.settings);
             sweepRow(display, path, variant.settings);
         } catch (const std::exception &e) {
             std::printf("| %s | failed: %s | | | | | | |\n", variant.settings,
