@@ -236,6 +236,7 @@ void Producer::endSession(const std::string &id, EndReason why,
     std::shared_ptr<ViewerSession> session = it->second;
     sessions_.erase(it);
     controls_.erase(id); // releases what the viewer held
+    session->drainOperations();
     media_.detach(session->bin());
     if (tellSignalling)
         send(endSessionMessage(id));

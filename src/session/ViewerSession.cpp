@@ -6,6 +6,8 @@
 
 #include <gst/sdp/sdp.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <sstream>
 
 namespace vmrtc {
@@ -51,7 +53,8 @@ std::shared_ptr<ViewerSession> ViewerSession::create(std::string id,
     session->connectSignals();
     session->offerWatch_ = g_timeout_add_seconds_full(
         G_PRIORITY_DEFAULT, offerOverdueSeconds, &ViewerSession::onOfferOverdue,
-        new Weak(session), [](gpointer weak) { delete static_cast<Weak *>(weak); });
+        new Weak(session),
+        [](gpointer weak) { delete static_cast<Weak *>(weak); });
     return session;
 }
 
@@ -420,6 +423,39 @@ std::string enumNick(GType type, gint value)
 }
 
 } // namespace
+
+void ViewerSession::drainOperations()
+{
+    // webrtcbin runs operations in order on a thread of its own, so a
+    // statistics request queued last is answered once the others are done.
+    // Should no answer come, the session ends anyway after drainTimeout.
+    struct Drain {
+        std::mutex lock;
+        std::condition_variable answered;
+        bool done = false;
+    };
+    auto drain = std::make_shared<Drain>();
+    GstPromise *promise = gst_promise_new_with_change_func(
+        [](GstPromise *, gpointer data) {
+            Drain &d = **static_cast<std::shared_ptr<Drain> *>(data);
+            std::lock_guard<std::mutex> hold(d.lock);
+            d.done = true;
+            d.answered.notify_all();
+        },
+        new std::shared_ptr<Drain>(drain),
+        [](gpointer data) {
+            delete static_cast<std::shared_ptr<Drain> *>(data);
+        });
+    g_signal_emit_by_name(webrtc_.get(), "get-stats", nullptr, promise);
+    gst_promise_unref(promise);
+
+    std::unique_lock<std::mutex> hold(drain->lock);
+    if (!drain->answered.wait_for(hold, drainTimeout,
+                                  [&] { return drain->done; }))
+        logger.warning("webrtcbin still busy when the session ended",
+                       {{"session", id_},
+                        {"waited_ms", std::to_string(drainTimeout.count())}});
+}
 
 void ViewerSession::requestStats(StatsHandler done)
 {

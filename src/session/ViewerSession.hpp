@@ -11,6 +11,7 @@
 #define GST_USE_UNSTABLE_API
 #include <gst/webrtc/webrtc.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -66,6 +67,18 @@ public:
 
     bool answered() const { return answered_; }
 
+    // Waits, at most drainTimeout, until webrtcbin has run every operation
+    // asked of it so far. Call before the bin stops: a local description
+    // still being set then was seen to leave its transport's receive bin,
+    // and the sockets in it, alive for good.
+    // FIXME: the soak still saw such a leak twice (2 receive bins in one
+    // CI run of 500 cycles, 1 in an earlier run), on a loaded machine,
+    // before this wait existed; the operation then in flight is not
+    // known, and the leak has not been reproduced since, with or without
+    // the wait, so whether the wait closes it is not proven.
+    void drainOperations();
+    static constexpr std::chrono::milliseconds drainTimeout{2000};
+
     // Asks webrtcbin for its statistics; done runs later on the main
     // thread, unless the session is gone by then.
     using StatsHandler = std::function<void(ViewerStats)>;
@@ -112,7 +125,7 @@ private:
     bool answered_ = false;
     bool remoteSet_ = false;
     bool finished_ = false;
-    bool connected_ = false; // ICE and DTLS came up
+    bool connected_ = false;        // ICE and DTLS came up
     unsigned usableCandidates_ = 0; // from the viewer, not dropped
     std::vector<std::pair<unsigned, std::string>> pendingCandidates_;
 };
