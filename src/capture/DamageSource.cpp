@@ -298,6 +298,10 @@ GstBuffer *grab(DamageSrc *self)
     if (!self->image)
         return nullptr;
 
+    // FIXME: every grab is copied out of the one shared-memory image into
+    // a new buffer (3.7 MB at 1280x720), since the next grab overwrites
+    // that image while this frame may still be queued; a pool of XShm
+    // images, each lent to one buffer, would save the copy and the churn.
     gsize size = gsize(self->image->bytes_per_line) * gsize(self->height);
     GstBuffer *frame = gst_buffer_new_memdup(self->image->data, size);
     if (!self->useShm) {
