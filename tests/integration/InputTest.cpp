@@ -461,19 +461,19 @@ TEST_CASE("a flood of requests is capped and logged once", "[input]")
     for (const std::string &m : rig.viewer.controlMessages())
         refused += m.find("requests a second") != std::string::npos;
     WARN(refused << " of " << sent << " requests refused");
-#if defined(__SANITIZE_ADDRESS__)
-    // Sanitized, the flood takes seconds to arrive: the cap still bites,
-    // but how often depends on the machine's speed.
-    CHECK(refused > 0);
-#else
-    CHECK(refused >= sent - 2 * 250);
-#endif
     CHECK(refused < sent);
-
     size_t warnings = 0;
     for (const std::string &line : rig.server.process().stderrLines())
         warnings += line.find("faster than allowed") != std::string::npos;
-    CHECK(warnings >= 1);
     CHECK(warnings <= 3);
+#if defined(__SANITIZE_ADDRESS__)
+    // Sanitized, the server may handle fewer than 250 requests a second
+    // (in one CI run, none of the 600 was refused), so the cap need not
+    // bite at all; this run checks that the flood is answered and leaves
+    // the server up. The unsanitized run and RateLimiterTest judge the cap.
+#else
+    CHECK(refused >= sent - 2 * 250);
+    CHECK(warnings >= 1);
+#endif
     CHECK(rig.server.process().running());
 }
