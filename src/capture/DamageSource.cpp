@@ -298,10 +298,13 @@ GstBuffer *grab(DamageSrc *self)
     if (!self->image)
         return nullptr;
 
-    // FIXME: every grab is copied out of the one shared-memory image into
-    // a new buffer (3.7 MB at 1280x720), since the next grab overwrites
-    // that image while this frame may still be queued; a pool of XShm
-    // images, each lent to one buffer, would save the copy and the churn.
+    // FIXME: the whole screen is grabbed, and later converted and encoded,
+    // however small the damage: an 80x80 square moving costs what the
+    // plain pipeline costs (docs/performance.md). Each grab is also copied
+    // out of the one shared-memory image into a new buffer (3.7 MB at
+    // 1280x720), since the next grab overwrites that image while this
+    // frame may still be queued; a pool of XShm images, each lent to one
+    // buffer, would save the copy and the churn.
     gsize size = gsize(self->image->bytes_per_line) * gsize(self->height);
     GstBuffer *frame = gst_buffer_new_memdup(self->image->data, size);
     if (!self->useShm) {
